@@ -1,0 +1,12 @@
+"""Learner-facing helpers of "Why won't my network train?": data, tiny models, training loops, plots.
+
+Chapters and exercises import from here instead of copying helper code between notebooks.
+"""
+
+from trainlab.data import MNIST1D, load_mnist1d
+from trainlab.progress import progress
+from trainlab.models import mlp
+from trainlab.seed import set_seed
+from trainlab.training import History, evaluate, fit
+
+__all__ = ["MNIST1D", "History", "evaluate", "fit", "load_mnist1d", "mlp", "progress", "set_seed"]
