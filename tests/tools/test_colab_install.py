@@ -1,0 +1,47 @@
+"""The Colab path: installing the course package into an environment that already has torch.
+
+Colab ships its own torch build. The setup cell runs `pip install <course>`, which must keep that
+torch (pyproject asks only for torch>=2.3) and must make `trainlab` and `autograder` importable.
+Here a fresh virtual environment with torch stands in for Colab.
+"""
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sh(*args: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_pip_install_keeps_the_existing_torch(tmp_path):
+    # a copy of what the repository URL would deliver (no build artefacts in the checkout)
+    src = tmp_path / "course"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for package in ("autograder", "trainlab"):
+        shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+
+    env = tmp_path / "colab"
+    venv.create(env, with_pip=True)
+    py = str(env / "bin" / "python")
+    sh(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "torch==2.13.0")
+    torch_before = sh(py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)")
+
+    # the setup cell's command, with the repository URL replaced by the local copy
+    out = sh(py, "-m", "pip", "install", "--disable-pip-version-check", f"why-wont-my-network-train @ {src.as_uri()}")
+    assert "Successfully installed" in out and "torch-" not in out.split("Successfully installed", 1)[1]
+    torch_after = sh(py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)")
+    assert torch_before == torch_after, "installing the course package replaced torch"
+
+    sh(py, "-c", "import trainlab, autograder.reference; from autograder import check")
