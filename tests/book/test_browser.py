@@ -56,7 +56,7 @@ def rendered_dom(chromium: str, url: str, tmp_path) -> str:
 
 
 def test_mathjax_typesets_the_math(chromium, server, tmp_path):
-    dom = rendered_dom(chromium, f"{server}/index.html", tmp_path)
+    dom = rendered_dom(chromium, f"{server}/intro.html", tmp_path)
     assert "<mjx-container" in dom, "MathJax did not typeset the math on the introduction page"
     assert "mjx-merror" not in dom, "MathJax reported a TeX error"
 
