@@ -10,7 +10,6 @@ BIN := $(CURDIR)/$(VENV)/bin
 # nbgrader needs `alembic` on PATH; notebooks must find the venv's jupyter.
 export PATH := $(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
-export MPLBACKEND := Agg
 MATHJAX := _build/vendor/mathjax
 
 .PHONY: book test venv lint format exercises lock browser clean

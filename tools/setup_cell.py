@@ -55,6 +55,8 @@ def apply(path: Path, source: str) -> bool:
     else:
         new = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
                "source": source}
+        if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):  # cell ids are required from 4.5
+            new["id"] = "course-setup"
         index = nb["cells"].index(cell) if cell is not None else len(nb["cells"])
         nb["cells"].insert(index, new)
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
