@@ -1,0 +1,37 @@
+"""Helpers shared by the check modules (not a check module itself)."""
+
+import torch
+
+from autograder.cases import Round
+from autograder.judge import expect_equal
+
+
+def quadratic_problem(r: Round, device: torch.device, n: int = 4):
+    """A positive-definite A (n, n) and a start θ0 (n,), float64, for optimizer trajectories."""
+    A = r.randn(n, n, device=device)
+    A = A @ A.T / n + 0.5 * torch.eye(n, dtype=torch.float64, device=device)
+    return A, r.randn(n, device=device)
+
+
+def torch_trajectory(make_optimizer, A: torch.Tensor, theta0: torch.Tensor, steps: int):
+    """θ after `steps` updates of a torch.optim optimizer on L(θ) = ½ θᵀAθ."""
+    p = theta0.clone().requires_grad_(True)
+    opt = make_optimizer([p])
+    for _ in range(steps):
+        opt.zero_grad()
+        p.grad = A @ p.detach()
+        opt.step()
+    return p.detach()
+
+
+def expect_trajectory(got, want, run, *, function: str, r: Round, device, steps: int) -> None:
+    """Compare the learner's θ after `steps` updates with torch's (naming a misconception)."""
+    kind = "public" if r.public else "hidden"
+    expect_equal(
+        got,
+        want,
+        function=function,
+        r=r,
+        recompute=run,
+        context=f"theta after {steps} calls of {function} ({kind} case, float64, {device.type})",
+    )

@@ -1,0 +1,150 @@
+"""Checks of the He initialization exercise: `he_init`, judged by its statistics."""
+
+import math
+
+import pytest
+import torch
+
+from autograder import reference as ref
+from autograder.judge import expect_kind, fail
+from autograder.protocol import GenSpec
+
+EXERCISE = "he_init"
+FUNCTIONS = ("he_init",)
+BAND = 6.0  # accept a measured std within BAND standard errors of the expected one
+
+
+def _fans(shape):
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _draw(submission, r, shape, device, tag, count=1):
+    """`count` weight tensors from the learner, each from its own seeded generator, flattened."""
+    out = []
+    for i in range(count):
+        g = GenSpec(r.seed_for(f"{tag}{i}"), device.type)
+        w = submission.he_init(shape, generator=g, dtype=torch.float64, device=device)
+        want = ref.he_init(
+            shape,
+            generator=torch.Generator(device.type).manual_seed(0),
+            dtype=torch.float64,
+            device=device,
+        )
+        expect_kind(
+            w,
+            want,
+            function="he_init",
+            r=r,
+            inputs=dict(shape=shape, generator=g, dtype=torch.float64, device=device),
+        )
+        out.append(w.detach().double().cpu().flatten())
+    return torch.cat(out)
+
+
+def _check_std(w, shape, r):
+    fan_in, fan_out = _fans(shape)
+    expected = math.sqrt(2.0 / fan_in)
+    n = w.numel()
+    s = float(w.std())
+    band = BAND / math.sqrt(2 * n)  # relative standard error of a sample std is 1/√(2n)
+    if abs(s / expected - 1) <= band:
+        return
+    candidates = {
+        "he_init.fan_out": math.sqrt(2.0 / fan_out),
+        "he_init.lecun_variance": math.sqrt(1.0 / fan_in),
+        "he_init.ignores_kernel": math.sqrt(2.0 / shape[1]),
+        "he_init.std_as_variance": 2.0 / fan_in,
+    }
+    named = next(
+        (k for k, c in candidates.items() if c != expected and abs(s / c - 1) <= band), None
+    )
+    raise fail(
+        f"he_init({tuple(shape)}) drew weights with standard deviation {s:.4g}; expected "
+        f"√(2/fan_in) = {expected:.4g} with fan_in = {fan_in} (tolerance ±{100 * band:.1f}%).",
+        named,
+    )
+
+
+@pytest.mark.points(2)
+def test_shape_dtype_device(submission, cases):
+    """he_init must return a new tensor of the given shape, with the requested dtype and device,
+    and torch's default dtype when dtype is None."""
+    for r in cases:
+        for device in r.devices:
+            shape = (r.integer(2, 5), r.integer(2, 5), 3)
+            g = GenSpec(r.seed_for("kind"), device.type)
+            inputs = dict(shape=shape, generator=g, dtype=torch.float64, device=device)
+            got = submission.he_init(**inputs)
+            gen = torch.Generator(device.type).manual_seed(0)
+            want = ref.he_init(shape, generator=gen, dtype=torch.float64, device=device)
+            expect_kind(got, want, function="he_init", r=r, inputs=inputs)
+        inputs = dict(shape=(3, 4), generator=GenSpec(r.seed_for("default"), "cpu"))
+        got = submission.he_init(**inputs)
+        want = ref.he_init((3, 4), generator=torch.Generator().manual_seed(0))
+        expect_kind(got, want, function="he_init", r=r, inputs=inputs)
+
+
+@pytest.mark.points(3)
+def test_std_uses_fan_in(submission, cases):
+    """The weights of a Linear layer of shape (out, in) must have standard deviation √(2/in),
+    the fan-in, not the fan-out."""
+    for r in cases:
+        for device in r.devices:
+            out = r.integer(24, 48)
+            shape = (out, 4 * out + r.integer(0, 64))
+            _check_std(_draw(submission, r, shape, device, "linear"), shape, r)
+
+
+@pytest.mark.points(2)
+def test_conv_fan_in_counts_the_kernel(submission, cases):
+    """For a convolution weight (out, in, k, k) the fan-in is in·k·k, so the standard deviation
+    is √(2/(in·k·k))."""
+    for r in cases:
+        for device in r.devices:
+            shape = (8, 16, 3, 3)
+            _check_std(_draw(submission, r, shape, device, "conv", count=4), shape, r)
+
+
+@pytest.mark.points(1)
+def test_normal_distribution(submission, cases):
+    """he_init must draw from a normal distribution with mean 0 (not a uniform one)."""
+    for r in cases:
+        for device in r.devices:
+            shape = (64, 256)
+            w = _draw(submission, r, shape, device, "normal")
+            n, std = w.numel(), math.sqrt(2.0 / 256)
+            mean = float(w.mean())
+            if abs(mean) > BAND * std / math.sqrt(n):
+                raise fail(f"he_init({shape}) drew weights with mean {mean:.3g}; expected 0.")
+            s = float(w.std())
+            kurtosis = float(((w - w.mean()) ** 4).mean() / s**4)
+            if abs(kurtosis - 3.0) > BAND * math.sqrt(24.0 / n):
+                raise fail(
+                    f"he_init({shape}) drew weights with kurtosis {kurtosis:.2f}; a normal "
+                    "distribution has 3 (a uniform one 1.8).",
+                    "he_init.uniform" if abs(kurtosis - 1.8) < 0.2 else None,
+                )
+
+
+@pytest.mark.points(2)
+def test_uses_the_generator(submission, cases):
+    """he_init must draw with the `generator` it is given: the same seed gives the same weights,
+    another seed other weights."""
+    for r in cases:
+        for device in r.devices:
+            shape = (6, 5)
+            seed = r.seed_for("same")
+            a, b, c = (
+                submission.he_init(
+                    shape, generator=GenSpec(s, device.type), dtype=torch.float64, device=device
+                )
+                for s in (seed, seed, seed + 1)
+            )
+            if not torch.equal(a, b):
+                raise fail(
+                    "he_init returned different weights for two generators with the same seed.",
+                    "he_init.ignores_generator",
+                )
+            if torch.equal(a, c):
+                raise fail("he_init returned the same weights for generators with different seeds.")

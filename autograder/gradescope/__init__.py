@@ -1,0 +1,1 @@
+"""Templates of the Gradescope autograder zip (`python -m autograder gradescope`)."""

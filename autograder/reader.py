@@ -1,0 +1,214 @@
+"""Read a submitted notebook defensively: never trust it, never modify it, explain every problem.
+
+A notebook is read as bytes, decoded and parsed by hand (not executed, not "upgraded"), and
+split into the work of each exercise it contains:
+
+- the exercise is the notebook metadata `course.exercise`, else the `<exercise>-` prefix of
+  the solution cells' grade_ids, else guessed from the file name (`04_adam/adam.ipynb`);
+- the code is the source of every code cell whose nbgrader metadata says `solution: true`
+  (the learner's own cells), in notebook order, found by its `grade_id`;
+- manually graded answers (nbgrader `grade: true` markdown cells, or `task` cells) are listed
+  with their points, never graded here.
+
+A problem (invalid JSON, binary garbage, nbformat other than 4, a solution cell without a
+grade_id, no code) becomes a precise message attached to the one exercise it affects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_NOTEBOOK_BYTES = 20 << 20
+
+
+@dataclass
+class Cell:
+    grade_id: str
+    source: str
+    index: int
+
+
+@dataclass
+class Manual:
+    grade_id: str
+    points: float
+    index: int
+
+
+@dataclass
+class ExerciseWork:
+    """One exercise's solution cells from one notebook (or the reason they are unusable)."""
+
+    exercise: str
+    path: str
+    cells: list[Cell] = field(default_factory=list)
+    manual: list[Manual] = field(default_factory=list)
+    problem: str | None = None
+
+    def sources(self) -> list[tuple[str, str]]:
+        return [(c.grade_id, c.source) for c in self.cells]
+
+
+@dataclass
+class NotebookFile:
+    path: str
+    works: dict[str, ExerciseWork] = field(default_factory=dict)
+    problem: str | None = None  # a problem that could not be attributed to an exercise
+
+
+def guess_exercise(path: Path, known: set[str]) -> str | None:
+    """The exercise a file is probably for, from its name or its folder (`04_adam/adam.ipynb`)."""
+    for name in (path.stem, path.parent.name):
+        stem = re.sub(r"^\d+_", "", name)
+        if stem in known:
+            return stem
+    return None
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(s, str) for s in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise ValueError("a cell's source is neither text nor a list of lines")
+
+
+def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
+    """Parse one notebook into per-exercise work; see the module docstring."""
+    path = Path(path)
+    result = NotebookFile(str(path))
+    guess = guess_exercise(path, known)
+
+    def problem(message: str, exercise: str | None = guess) -> NotebookFile:
+        text = f"{path.name}: {message}"
+        if exercise is not None:
+            result.works[exercise] = ExerciseWork(exercise, str(path), problem=text)
+        else:
+            result.problem = text
+        return result
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return problem(f"the file is {size >> 20} MiB; notebooks over 20 MiB are not graded.")
+        raw = path.read_bytes()
+    except OSError as error:
+        return problem(f"the file cannot be read ({error.strerror}).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return problem(
+            f"this is not a notebook: byte {error.start} is not UTF-8 text (a binary file?). "
+            "Submit the .ipynb file saved by Jupyter."
+        )
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as error:
+        return problem(
+            f"this is not a valid notebook: invalid JSON at line {error.lineno}, column "
+            f"{error.colno} ({error.msg}). Was the file edited outside Jupyter or truncated?"
+        )
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return problem("this is not a notebook: there is no list of cells.")
+    if nb.get("nbformat") != 4:
+        return problem(
+            f"the notebook has nbformat {nb.get('nbformat')!r}; only nbformat 4 is graded. "
+            "Open and save it with a current Jupyter."
+        )
+    metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    course = metadata.get("course") if isinstance(metadata.get("course"), dict) else {}
+    declared = course.get("exercise") if isinstance(course.get("exercise"), str) else None
+
+    solutions: list[tuple[int, dict, dict]] = []
+    manual: list[tuple[int, dict]] = []
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict):
+            return problem(f"cell {index + 1} is not a JSON object.", declared or guess)
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        grading = meta.get("nbgrader") if isinstance(meta.get("nbgrader"), dict) else {}
+        if not grading:
+            continue
+        if cell.get("cell_type") == "code" and grading.get("solution") is True:
+            solutions.append((index, cell, grading))
+        elif grading.get("task") is True or (
+            cell.get("cell_type") == "markdown" and grading.get("grade") is True
+        ):
+            manual.append((index, grading))
+
+    exercise = declared
+    if exercise is None:
+        prefixes = {str(g.get("grade_id", "")).split("-", 1)[0] for _, _, g in solutions} & known
+        exercise = prefixes.pop() if len(prefixes) == 1 else guess
+    if exercise is None:
+        return problem(
+            "the notebook does not say which exercise it is (metadata course.exercise is "
+            "missing); submit the notebook you downloaded from the course."
+        )
+    if exercise not in known:
+        return problem(f"the notebook is for an unknown exercise {exercise!r}.", None)
+
+    work = ExerciseWork(exercise, str(path))
+    result.works[exercise] = work
+    for index, grading in manual:
+        points = grading.get("points", 0)
+        work.manual.append(
+            Manual(str(grading.get("grade_id", f"cell-{index + 1}")), _points(points), index)
+        )
+    if not solutions:
+        work.problem = (
+            f"{path.name}: no solution cells were found (cells marked by nbgrader as solutions); "
+            "write your code in the cells of the notebook you downloaded, do not copy them."
+        )
+        return result
+    seen: set[str] = set()
+    for index, cell, grading in solutions:
+        grade_id = grading.get("grade_id")
+        if not isinstance(grade_id, str) or not grade_id:
+            work.problem = (
+                f"{path.name}: solution cell {index + 1} has no grade_id in its nbgrader metadata, "
+                "so it cannot be matched to the exercise; copy your code into a fresh copy of "
+                "the notebook."
+            )
+            return result
+        if grade_id in seen:
+            work.problem = (
+                f"{path.name}: two solution cells share the grade_id {grade_id!r} (a copied "
+                "cell?); keep one of them."
+            )
+            return result
+        seen.add(grade_id)
+        try:
+            source = _source(cell)
+        except ValueError as error:
+            work.problem = f"{path.name}: solution cell {index + 1}: {error}."
+            return result
+        work.cells.append(Cell(grade_id, source, index))
+    if not any(_has_code(c.source) for c in work.cells):
+        work.problem = f"{path.name}: the solution cells contain no code."
+    return result
+
+
+def _points(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _has_code(source: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("#") for line in source.splitlines())
+
+
+def find_notebooks(path: str | Path) -> list[Path]:
+    """A notebook, or every notebook under a directory (checkpoints excluded), sorted."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(
+            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file()
+        )
+    return [path]

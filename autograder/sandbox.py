@@ -1,0 +1,344 @@
+"""Judge side of the sandbox: start the child, feed it the cells, proxy calls, enforce time.
+
+One `Sandbox` = one child process for one (submission, exercise). `RemoteSubmission` wraps it
+so that a check can write `submission.adam_step(theta, grad, ...)`: the arguments are encoded
+as plain data (`autograder.protocol`), the child calls the learner's function, and the result
+comes back decoded — or a `SubmissionError` is raised (not implemented, raised, missing,
+timeout, crash, delegation).
+
+The wall-clock budget is per exercise and counts only the time spent waiting for the learner's
+code (executing the cells and the calls), not the child's start-up (importing torch).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograder import forbidden, protocol
+from autograder.errors import (
+    Delegation,
+    LearnerRaised,
+    MissingFunction,
+    NotImplementedYet,
+    SandboxFailure,
+    Timeout,
+)
+
+NOBODY = 65534
+
+
+@dataclass
+class Limits:
+    """Resource limits of one child; every field can be set from the CLI."""
+
+    timeout: float = 60.0  # wall-clock seconds for the learner's code, per exercise
+    startup_timeout: float = 120.0  # seconds to import torch on a loaded machine
+    cpu_seconds: int = 120  # RLIMIT_CPU, on top of the start-up
+    memory_bytes: int = 4 << 30  # RLIMIT_AS (RLIMIT_DATA when CUDA is used)
+    processes: int = 512  # RLIMIT_NPROC (threads count; shared by all children as nobody)
+    open_files: int = 64  # RLIMIT_NOFILE
+    file_bytes: int = 16 << 20  # RLIMIT_FSIZE
+    output_bytes: int = 64 << 10  # captured stdout/stderr kept (the rest is counted, dropped)
+    drop_privileges: bool = True  # as root: become nobody in the child
+    network_namespace: bool = True  # try unshare(CLONE_NEWNET)
+
+
+def scrubbed_environment(workdir: str) -> dict[str, str]:
+    """No secrets and no course paths: only what torch needs to start."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": workdir,
+        "TMPDIR": workdir,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    for name in ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+class _OutputDrain(threading.Thread):
+    """Reads the child's stdout+stderr pipe, keeping the first `cap` bytes and counting the rest."""
+
+    def __init__(self, fd: int, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.cap = fd, cap
+        self.kept = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        try:
+            while chunk := os.read(self.fd, 1 << 16):
+                self.total += len(chunk)
+                room = self.cap - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+        except OSError:
+            pass
+        finally:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", errors="replace")
+        if self.total > len(self.kept):
+            out += f"\n[... {self.total - len(self.kept)} more bytes of output not kept]"
+        return out
+
+
+@dataclass
+class CellOutcome:
+    grade_id: str
+    error: dict[str, Any] | None
+
+
+@dataclass
+class Sandbox:
+    """A child process running one exercise's solution cells (see `autograder.worker`)."""
+
+    exercise: str
+    cells: list[tuple[str, str]]  # (grade_id, source)
+    limits: Limits = field(default_factory=Limits)
+    cuda: bool = False
+
+    def __post_init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.workdir: str | None = None
+        self.report: dict[str, Any] = {}
+        self.cell_outcomes: list[CellOutcome] = []
+        self.functions: list[str] = []
+        self.failure: SandboxFailure | None = None
+        self.spent = 0.0
+        self._drain: _OutputDrain | None = None
+        self._to_child = self._from_child = -1
+
+    # ----------------------------------------------------------------- life cycle
+    def start(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="autograder-")
+        as_root = os.geteuid() == 0 and self.limits.drop_privileges
+        if as_root:
+            os.chown(self.workdir, NOBODY, NOBODY)
+        child_in, self._to_child = os.pipe()
+        self._from_child, child_out = os.pipe()
+        out_read, out_write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-B",
+                    "-m",
+                    "autograder.worker",
+                    str(child_in),
+                    str(child_out),
+                ],
+                pass_fds=(child_in, child_out),
+                stdin=subprocess.DEVNULL,
+                stdout=out_write,
+                stderr=out_write,
+                cwd=self.workdir,
+                env=scrubbed_environment(self.workdir),
+                start_new_session=True,
+                close_fds=True,
+            )
+        finally:
+            for fd in (child_in, child_out, out_write):
+                os.close(fd)
+        self._drain = _OutputDrain(out_read, self.limits.output_bytes)
+        self._drain.start()
+        setup = {
+            "exercise": self.exercise,
+            "workdir": self.workdir,
+            "cuda": self.cuda,
+            "drop_privileges": self.limits.drop_privileges,
+            "network_namespace": self.limits.network_namespace,
+            "limits": {
+                "cpu_seconds": self.limits.cpu_seconds,
+                "memory_bytes": self.limits.memory_bytes,
+                "processes": self.limits.processes,
+                "open_files": self.limits.open_files,
+                "file_bytes": self.limits.file_bytes,
+            },
+        }
+        self._send(protocol.dumps("setup", **setup))
+        hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
+        self.report = hello.meta.get("sandbox", {})
+        self._send(protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells]))
+        loaded = self._receive(self.limits.timeout, during="running your solution cells")
+        self.cell_outcomes = [CellOutcome(c["grade_id"], c["error"]) for c in loaded.payload]
+        self.functions = list(loaded.meta.get("functions", []))
+
+    def close(self) -> None:
+        """Ask the child to leave, then kill its whole process group and remove its directory."""
+        if self.process is not None:
+            if self.process.poll() is None and self.failure is None:
+                try:
+                    self._send(protocol.dumps("bye"))
+                    self.process.wait(timeout=2)
+                except (OSError, subprocess.TimeoutExpired, SandboxFailure):
+                    pass
+            self._kill()
+        for fd in (self._to_child, self._from_child):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._to_child = self._from_child = -1
+        if self._drain is not None:
+            self._drain.join(timeout=2)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def _kill(self) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    @property
+    def output(self) -> str:
+        """The child's captured stdout and stderr (capped)."""
+        return self._drain.text() if self._drain is not None else ""
+
+    # ----------------------------------------------------------------- messages
+    def _send(self, data: bytes) -> None:
+        try:
+            protocol.write_frame(self._to_child, data)
+        except (BrokenPipeError, OSError):
+            raise self._fail("the grading process of this exercise ended unexpectedly") from None
+
+    def _receive(self, budget: float, *, counts: bool = True, during: str) -> protocol.Message:
+        start = time.monotonic()
+        remaining = budget - self.spent if counts else budget
+        try:
+            return protocol.read_message(self._from_child, start + max(remaining, 0.0))
+        except protocol.Timeout:
+            if counts:
+                raise self._fail(
+                    f"Your code did not finish within the {self.limits.timeout:g} s this "
+                    f"exercise may use (while {during}); the grader stopped it. Look for an "
+                    "endless loop or a far too large computation.",
+                    Timeout,
+                ) from None
+            raise self._fail(f"the grader could not start ({during} took too long)") from None
+        except protocol.Closed:
+            raise self._fail(self._death_message(during)) from None
+        except protocol.ProtocolError as error:
+            raise self._fail(f"the grading process sent garbage ({error})") from None
+        finally:
+            if counts:
+                self.spent += time.monotonic() - start
+
+    def _death_message(self, during: str) -> str:
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals else str(-code)
+            cause = {
+                "SIGXCPU": "it used more CPU time than allowed",
+                "SIGKILL": "it was killed, most likely for using too much memory or CPU",
+                "SIGSEGV": "it crashed (segmentation fault)",
+                "SIGXFSZ": "it wrote a file larger than allowed",
+            }.get(name, f"it received {name}")
+            return f"Your code stopped the grading process while {during}: {cause}."
+        return (
+            f"Your code ended the grading process while {during} (exit code {code}): "
+            "do not call exit(), os._exit() or quit() in solution cells."
+        )
+
+    def _fail(self, message: str, kind: type[SandboxFailure] = SandboxFailure) -> SandboxFailure:
+        self.failure = kind(message)
+        if self.process is not None:
+            self._kill()
+        return self.failure
+
+    def call(self, function: str, args: tuple, kwargs: dict) -> tuple[str, Any, dict]:
+        """Call a learner function in the child: (reply kind, value, meta)."""
+        if self.failure is not None:
+            raise self.failure
+        self._send(protocol.dumps("call", (tuple(args), dict(kwargs)), function=function))
+        reply = self._receive(self.limits.timeout, during=f"running {function}")
+        return reply.kind, reply.payload, reply.meta
+
+
+class RemoteSubmission:
+    """The learner's functions, called in the sandbox: `submission.adam_step(...)`.
+
+    Every call returns decoded plain data or raises a `SubmissionError`. A trip-wire report from
+    the child (a forbidden routine was called) raises `Delegation`.
+    """
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._sandbox = sandbox
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self._sandbox
+
+    def cell_errors(self) -> list[str]:
+        out = []
+        for cell in self._sandbox.cell_outcomes:
+            if cell.error:
+                err = cell.error
+                where = f" (line {err['line']})" if err.get("line") else ""
+                out.append(f"cell {cell.grade_id}{where}: {err['type']}: {err['message']}")
+        return out
+
+    def __getattr__(self, function: str) -> Any:
+        if function.startswith("_"):
+            raise AttributeError(function)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            kind, value, meta = self._sandbox.call(function, args, kwargs)
+            tripped = meta.get("tripped") or []
+            if tripped:
+                raise Delegation([tripwire_sentence(function, tripped)])
+            if kind == "result":
+                return value
+            if kind == "missing":
+                raise MissingFunction(function, meta.get("candidates"), self.cell_errors())
+            error = meta.get("error", {})
+            if error.get("not_implemented"):
+                raise NotImplementedYet(function)
+            raise LearnerRaised(function, error)
+
+        call.__name__ = function
+        return call
+
+
+def tripwire_sentence(function: str, tripped: list[str]) -> str:
+    names = ", ".join(f"`{t}`" for t in tripped)
+    return f"{function} called {names}, the very routine this exercise asks you to write yourself."
+
+
+def static_delegation(exercise: str, cells: list[tuple[str, str]]) -> Delegation | None:
+    """The judge's static scan of the solution source (trusted, before anything runs)."""
+    findings = forbidden.scan(exercise, cells)
+    if not findings:
+        return None
+    return Delegation([f.sentence() for f in findings[:3]])

@@ -1,0 +1,316 @@
+"""The sandboxed child: runs one learner's solution cells for one exercise and serves calls.
+
+Started by `autograder.sandbox.Sandbox` as `python -I -B -m autograder.worker IN_FD OUT_FD`
+in its own session, with a scrubbed environment and an empty working directory. The life of
+a child:
+
+1. `prepare()`: import numpy and torch (the expensive part, done before any learner code, so a
+   future pre-forked "zygote" can do it once and fork per exercise).
+2. `enter_sandbox(config)`: die with the parent, a private network namespace (or, if the kernel
+   refuses, a disabled `socket` module), resource limits, and — when started as root — the
+   uid/gid of `nobody`. Then forget the grader: `autograder` and `trainlab` leave `sys.modules`
+   and cannot be imported again.
+3. `serve()`: receive the cells over the pipe (the child never opens the submission), run the
+   trusted preamble and the cells, then answer `call` messages with plain data only (see
+   `autograder.protocol`) until told `bye`.
+
+Everything the learner's code can reach here is untrusted from then on: verdicts are computed
+in the judge process, never here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import difflib
+import os
+import resource
+import sys
+import traceback
+from typing import Any
+
+PREAMBLE = (
+    "import math\n"
+    "import numpy as np\n"
+    "import torch\n"
+    "from torch import Tensor\n"
+    "import torch.nn.functional as F\n"
+    "from torch import nn\n"
+)
+NOBODY = 65534
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+MAX_TRACEBACK = 4000
+MAX_MESSAGE = 2000
+
+
+def prepare() -> None:
+    """Import the heavy libraries once, before anything untrusted runs."""
+    import numpy  # noqa: F401
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
+    """Apply the isolation described in `config`; return what actually took effect."""
+    report: dict[str, Any] = {}
+    libc = ctypes.CDLL(None, use_errno=True)
+    import signal
+
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before prctl: do not outlive it
+        os._exit(1)
+
+    report["network"] = "none"
+    if config.get("network_namespace", True) and libc.unshare(CLONE_NEWNET) == 0:
+        report["network"] = "private network namespace (unshare CLONE_NEWNET)"
+    else:
+        _disable_sockets()
+        report["network"] = "socket module disabled (unshare not permitted)"
+
+    workdir = config["workdir"]
+    os.chdir(workdir)
+
+    limits = config.get("limits", {})
+    used_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(used_cpu.ru_utime + used_cpu.ru_stime) + 1
+    applied = {}
+    wanted = {
+        "RLIMIT_CPU": used + int(limits.get("cpu_seconds", 60)),
+        "RLIMIT_NPROC": int(limits.get("processes", 256)),
+        "RLIMIT_NOFILE": int(limits.get("open_files", 64)),
+        "RLIMIT_FSIZE": int(limits.get("file_bytes", 16 << 20)),
+        "RLIMIT_CORE": 0,
+    }
+    memory = int(limits.get("memory_bytes", 4 << 30))
+    # CUDA reserves a huge virtual address space, so RLIMIT_AS would break it: limit the data
+    # segment (heap) instead when CUDA may be used.
+    wanted["RLIMIT_DATA" if config.get("cuda") else "RLIMIT_AS"] = memory
+    for name, value in wanted.items():
+        which = getattr(resource, name)
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        try:
+            resource.setrlimit(which, (value, value))
+            applied[name] = value
+        except (ValueError, OSError):
+            pass
+    report["rlimits"] = applied
+
+    report["user"] = f"uid {os.getuid()}"
+    if os.geteuid() == 0 and config.get("drop_privileges", True):
+        if not _world_readable(os.path.dirname(os.__file__)):
+            # e.g. a pyenv Python under /root (mode 700): nobody could not import the standard
+            # library any more, so import it now, while we still can.
+            report["stdlib"] = f"preloaded {_preload_stdlib()} modules (not readable by nobody)"
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        report["user"] = f"nobody (uid {os.getuid()}, gid {os.getgid()})"
+    _forget_grader()
+    return report
+
+
+# Standard-library modules not preloaded: GUI, platform-specific, test and side-effect modules.
+_NO_PRELOAD = {
+    "antigravity", "this", "tkinter", "turtle", "turtledemo", "idlelib", "ensurepip", "venv",
+    "lib2to3", "pydoc_data", "curses", "dbm", "sqlite3", "readline", "tty", "pty", "crypt",
+    "nis", "spwd", "ossaudiodev", "msilib", "winreg", "winsound", "msvcrt", "nt", "sys",
+    "builtins", "xxlimited", "xxlimited_35", "xxsubtype",
+}  # fmt: skip
+_NO_PRELOAD_PREFIXES = (
+    "_test", "_xx", "_ctypes_test", "_msi", "_win", "_overlapped", "_scproxy", "_osx", "_aix",
+    "_bootsubprocess", "_tkinter", "_curses", "_gdbm", "_dbm", "_sqlite3", "_crypt", "__",
+)  # fmt: skip
+
+
+def _world_readable(path: str) -> bool:
+    """Whether `nobody` can read a directory: o+x on every ancestor, o+rx on the directory."""
+    import stat
+
+    path = os.path.realpath(path)
+    parts = path.split(os.sep)
+    for i in range(2, len(parts) + 1):
+        mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
+        needed = stat.S_IXOTH | (stat.S_IROTH if i == len(parts) else 0)
+        if mode & needed != needed:
+            return False
+    return True
+
+
+def _preload_stdlib() -> int:
+    import contextlib
+    import importlib
+    import io
+
+    count = 0
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        for name in sorted(sys.stdlib_module_names - _NO_PRELOAD):
+            if name.startswith(_NO_PRELOAD_PREFIXES) or name in sys.modules:
+                continue
+            try:
+                importlib.import_module(name)
+                count += 1
+            except Exception:
+                continue
+        for codec in ("utf_8", "utf_16", "utf_32", "latin_1", "ascii", "idna", "cp1252"):
+            with contextlib.suppress(Exception):
+                importlib.import_module(f"encodings.{codec}")
+    return count
+
+
+def _disable_sockets() -> None:
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is disabled while grading")
+
+    socket.socket = refuse  # type: ignore[assignment, misc]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.socketpair = refuse  # type: ignore[assignment]
+
+
+class _BlockGrader:
+    """A meta-path finder that refuses to import the grader or the course helpers."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        top = name.split(".", 1)[0]
+        if top in ("autograder", "trainlab"):
+            raise ImportError(
+                f"`import {name}` is not available while grading: solution cells must be your "
+                "own code using math, numpy and torch only."
+            )
+        return None
+
+
+def _forget_grader() -> None:
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] in ("autograder", "trainlab"):
+            del sys.modules[name]
+    sys.meta_path.insert(0, _BlockGrader)
+
+
+def _learner_traceback(error: BaseException) -> str:
+    """The traceback limited to frames in the learner's cells (`<cell ...>` file names)."""
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if f.filename.startswith("<cell ") or f.filename == "<preamble>"
+    ]
+    lines = traceback.format_list(frames)
+    if isinstance(error, SyntaxError) and error.filename and error.filename.startswith("<cell "):
+        lines = traceback.format_exception_only(type(error), error)[:-1]
+    text = "".join(lines) + f"{type(error).__name__}: {_message(error)}"
+    return text[-MAX_TRACEBACK:]
+
+
+def _message(error: BaseException) -> str:
+    try:
+        text = str(error)
+    except Exception:
+        text = "<unprintable message>"
+    return text[:MAX_MESSAGE]
+
+
+def _error(error: BaseException, **extra: Any) -> dict[str, Any]:
+    info = {
+        "type": type(error).__name__,
+        "message": _message(error),
+        "traceback": _learner_traceback(error),
+    }
+    if isinstance(error, SyntaxError):
+        info["line"] = error.lineno
+    info.update(extra)
+    return info
+
+
+def serve(in_fd: int, out_fd: int) -> None:
+    """The message loop (see the module docstring). Returns when told `bye`."""
+    # Everything the loop needs is bound here, before the grader's modules are forgotten.
+    from autograder import catalogue, forbidden, protocol
+
+    setup = protocol.read_message(in_fd)
+    if setup.kind != "setup":
+        raise protocol.ProtocolError(f"expected a setup message, got {setup.kind!r}")
+    prepare()
+    read, send = protocol.read_message, protocol.dumps
+    materialize = catalogue.materialize
+    wires = forbidden.install_tripwires(str(setup.meta.get("exercise", "")))
+    report = enter_sandbox(setup.meta)
+    protocol.write_frame(out_fd, send("hello", sandbox=report))
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
+    loaded = read(in_fd)
+    cell_results = []
+    exec(compile(PREAMBLE, "<preamble>", "exec"), namespace)
+    for cell in loaded.payload:
+        grade_id, source = cell["grade_id"], cell["source"]
+        result: dict[str, Any] = {"grade_id": grade_id, "error": None}
+        try:
+            code = compile(source, f"<cell {grade_id}>", "exec")
+            exec(code, namespace)
+        except SystemExit as error:
+            result["error"] = _error(error, type="SystemExit", message="the cell called exit()")
+        except BaseException as error:  # the learner's code may raise anything
+            result["error"] = _error(error)
+        cell_results.append(result)
+    defined = sorted(
+        name
+        for name, value in namespace.items()
+        if callable(value) and getattr(value, "__module__", None) == "__main__"
+    )
+    protocol.write_frame(out_fd, send("loaded", cell_results, functions=defined))
+
+    while True:
+        message = read(in_fd)
+        if message.kind == "bye":
+            return
+        if message.kind != "call":
+            raise protocol.ProtocolError(f"unexpected message {message.kind!r}")
+        name = str(message.meta.get("function"))
+        function = namespace.get(name)
+        if not callable(function):
+            close = difflib.get_close_matches(name, defined, n=3, cutoff=0.6)
+            reply = send("missing", function=name, candidates=close, defined=defined)
+            protocol.write_frame(out_fd, reply)
+            continue
+        args, kwargs = materialize(message.payload)
+        wires.take()
+        wires.armed = True
+        try:
+            value = function(*args, **kwargs)
+        except SystemExit as error:
+            wires.armed = False
+            info = _error(error, type="SystemExit", message="the function called exit()")
+            reply = send("raised", error=info, tripped=wires.take())
+        except BaseException as error:
+            wires.armed = False
+            info = _error(error, not_implemented=isinstance(error, NotImplementedError))
+            reply = send("raised", error=info, tripped=wires.take())
+        else:
+            wires.armed = False
+            try:
+                reply = send("result", value, tripped=wires.take())
+            except Exception as error:
+                info = _error(error, type="UnsendableResult")
+                reply = send("raised", error=info, tripped=wires.take())
+        protocol.write_frame(out_fd, reply)
+
+
+def main(argv: list[str]) -> int:
+    in_fd, out_fd = int(argv[1]), int(argv[2])
+    os.set_inheritable(in_fd, False)
+    os.set_inheritable(out_fd, False)
+    try:
+        serve(in_fd, out_fd)
+    except BaseException:  # protocol trouble: the parent sees the pipe close
+        traceback.print_exc(limit=3)
+        os._exit(3)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,55 @@
+"""Shared set-up of the grader tests: the corpus builder and helpers to run the CLI.
+
+pytest runs with `--import-mode=importlib`, so the corpus builder in `corpus/build.py` is
+registered here as the module `autograder_corpus` (the pattern of tests/autograder/reference).
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+if "autograder_corpus" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        "autograder_corpus", Path(__file__).with_name("corpus") / "build.py"
+    )
+    assert _spec is not None and _spec.loader is not None
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules["autograder_corpus"] = _module
+    _spec.loader.exec_module(_module)
+
+
+def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m autograder ...` in a fresh process, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def read_summary(out: Path) -> dict[str, dict]:
+    summary = json.loads((out / "summary.json").read_text())
+    return {s["student_id"]: s for s in summary["students"]}
+
+
+@pytest.fixture(scope="session")
+def cli():
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def summary_of():
+    return read_summary
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The check modules carry `@pytest.mark.points(n)`; tests here import them directly.
+    config.addinivalue_line("markers", "points(n): points a check is worth (autograder/checks)")
