@@ -26,8 +26,11 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="module")
 def server(html):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(html))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -58,7 +61,7 @@ def rendered_dom(chromium: str, url: str, tmp_path) -> str:
 def test_mathjax_typesets_the_math(chromium, server, tmp_path):
     dom = rendered_dom(chromium, f"{server}/intro.html", tmp_path)
     assert "<mjx-container" in dom, "MathJax did not typeset the math on the introduction page"
-    assert "mjx-merror" not in dom, "MathJax reported a TeX error"
+    assert "<mjx-merror" not in dom, "MathJax reported a TeX error"
 
 
 def test_notebook_page_math_and_colab_link(chromium, server, tmp_path):
