@@ -4,6 +4,7 @@ In `solutions/NN_<exercise>/<exercise>.ipynb` the markdown cell starting with `#
 is followed by one locked code cell per test of `autograder/checks/test_<exercise>.py`:
 
     from autograder import run_graded_test
+
     run_graded_test("adam", "test_first_step")
 
 with nbgrader metadata {"grade": true, "solution": false, "locked": true, "points": <the test's
@@ -33,7 +34,7 @@ def graded_cells(exercise: str) -> list[dict[str, Any]]:
     cells = []
     for spec in specs_of(exercise):
         source = (
-            f'from autograder import run_graded_test\nrun_graded_test("{exercise}", "{spec.name}")'
+            f'from autograder import run_graded_test\n\nrun_graded_test("{exercise}", "{spec.name}")'
         )
         cells.append(
             {
