@@ -33,9 +33,8 @@ HEADING = "## Graded tests"
 def graded_cells(exercise: str) -> list[dict[str, Any]]:
     cells = []
     for spec in specs_of(exercise):
-        source = (
-            f'from autograder import run_graded_test\n\nrun_graded_test("{exercise}", "{spec.name}")'
-        )
+        call = f'run_graded_test("{exercise}", "{spec.name}")'
+        source = f"from autograder import run_graded_test\n\n{call}"
         cells.append(
             {
                 "cell_type": "code",

@@ -36,8 +36,12 @@ def setup_source(url: str) -> str:
 
 
 def notebooks() -> list[Path]:
-    return sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p
+        for d in NOTEBOOK_DIRS
+        for p in (ROOT / d).rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def first_code_cell(nb: dict) -> dict | None:
@@ -53,8 +57,13 @@ def apply(path: Path, source: str) -> bool:
             return False
         cell["source"] = source
     else:
-        new = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-               "source": source}
+        new = {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
         if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):  # cell ids are required from 4.5
             new["id"] = "course-setup"
         index = nb["cells"].index(cell) if cell is not None else len(nb["cells"])

@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     target = ROOT / "environment.yml"
     if "--check" in argv:
         if not target.exists() or target.read_text() != want:
-            print("environment.yml drifted from requirements.lock: run python tools/sync_environment.py")
+            print("environment.yml drifted from requirements.lock: run tools/sync_environment.py")
             return 1
         return 0
     target.write_text(want)

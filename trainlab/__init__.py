@@ -1,11 +1,11 @@
-"""Learner-facing helpers of "Why won't my network train?": data, tiny models, training loops, plots.
+"""Learner-facing helpers of the course: data, tiny models, training loops, plots.
 
 Chapters and exercises import from here instead of copying helper code between notebooks.
 """
 
 from trainlab.data import MNIST1D, load_mnist1d
-from trainlab.progress import progress
 from trainlab.models import mlp
+from trainlab.progress import progress
 from trainlab.seed import set_seed
 from trainlab.training import History, evaluate, fit
 

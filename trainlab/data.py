@@ -41,7 +41,9 @@ class MNIST1D:
 
     def to(self, device: torch.device | str) -> "MNIST1D":
         """The same split on another device."""
-        return MNIST1D(*(t.to(device) for t in (self.x_train, self.y_train, self.x_test, self.y_test)))
+        return MNIST1D(
+            *(t.to(device) for t in (self.x_train, self.y_train, self.x_test, self.y_test))
+        )
 
 
 def cache_dir() -> Path:

@@ -71,7 +71,10 @@ def fit(
     history = History()
 
     def record() -> None:
-        for split, x, y in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
+        for split, x, y in (
+            ("train", data.x_train, data.y_train),
+            ("test", data.x_test, data.y_test),
+        ):
             loss, acc = evaluate(model, x, y, loss_fn)
             getattr(history, f"{split}_loss").append(loss)
             getattr(history, f"{split}_acc").append(acc)
@@ -79,7 +82,9 @@ def fit(
     record()
     epochs_iter = range(epochs)
     if progress:
-        epochs_iter = progress_bar(epochs_iter, desc=progress if isinstance(progress, str) else None)
+        epochs_iter = progress_bar(
+            epochs_iter, desc=progress if isinstance(progress, str) else None
+        )
     for _ in epochs_iter:
         model.train()
         order = torch.randperm(n, generator=generator).to(data.x_train.device)

@@ -11,5 +11,5 @@ HTML = ROOT / "_build" / "html"
 @pytest.fixture(scope="session")
 def html() -> Path:
     if not (HTML / "index.html").exists():
-        pytest.fail("_build/html is missing: these checks run on the built book (`make book`, or `make test`)")
+        pytest.fail("_build/html is missing: these checks need the built book (run `make book`)")
     return HTML

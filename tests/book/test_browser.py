@@ -42,14 +42,23 @@ def server(html):
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        pytest.fail("chromium is not installed (apt-get install chromium); `make test` installs it as root")
+        pytest.fail(
+            "chromium is not installed (apt-get install chromium); `make test` installs it as root"
+        )
     return path
 
 
 def rendered_dom(chromium: str, url: str, tmp_path) -> str:
     """The DOM after scripts ran (MathJax typesets asynchronously, hence the time budget)."""
     result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path}", "--virtual-time-budget=20000", "--dump-dom", url],
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path}",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            url,
+        ],
         capture_output=True,
         text=True,
         timeout=120,

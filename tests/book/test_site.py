@@ -33,7 +33,9 @@ def test_chapter_executed_without_errors_or_stderr(html, doc):
     """Chapters must run cleanly: no tracebacks and nothing on stderr in the executed outputs."""
     page = (html / f"{doc}.html").read_text()
     assert "cell_output" in page or "output" in page, "the notebook produced no outputs at all"
-    assert "output stderr" not in page, "a cell wrote to stderr (warnings, tqdm.auto...): fix the cause"
+    assert "output stderr" not in page, (
+        "a cell wrote to stderr (warnings, tqdm.auto...): fix the cause"
+    )
     assert "Traceback (most recent call last)" not in page
 
 

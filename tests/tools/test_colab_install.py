@@ -7,7 +7,6 @@ Here a fresh virtual environment with torch stands in for Colab.
 
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -36,12 +35,26 @@ def test_pip_install_keeps_the_existing_torch(tmp_path):
     venv.create(env, with_pip=True)
     py = str(env / "bin" / "python")
     sh(py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "torch==2.13.0")
-    torch_before = sh(py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)")
+    torch_before = sh(
+        py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)"
+    )
 
     # the setup cell's command, with the repository URL replaced by the local copy
-    out = sh(py, "-m", "pip", "install", "--disable-pip-version-check", f"why-wont-my-network-train @ {src.as_uri()}")
-    assert "Successfully installed" in out and "torch-" not in out.split("Successfully installed", 1)[1]
-    torch_after = sh(py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)")
+    out = sh(
+        py,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        f"why-wont-my-network-train @ {src.as_uri()}",
+    )
+    assert (
+        "Successfully installed" in out
+        and "torch-" not in out.split("Successfully installed", 1)[1]
+    )
+    torch_after = sh(
+        py, "-c", "import torch, os; print(torch.__version__, os.stat(torch.__file__).st_mtime_ns)"
+    )
     assert torch_before == torch_after, "installing the course package replaced torch"
 
     sh(py, "-c", "import trainlab, autograder.reference; from autograder import check")

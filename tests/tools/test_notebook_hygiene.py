@@ -1,4 +1,4 @@
-"""Repository-wide notebook rules: stored without outputs, shared setup cell, glossary up to date."""
+"""Repository-wide notebook rules: no stored outputs, shared setup cell, fresh glossary."""
 
 import json
 import subprocess
@@ -9,7 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(
-    p for d in ("chapters", "solutions", "exercises") for p in (ROOT / d).rglob("*.ipynb")
+    p
+    for d in ("chapters", "solutions", "exercises")
+    for p in (ROOT / d).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
 

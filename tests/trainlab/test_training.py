@@ -15,7 +15,15 @@ def test_mlp_layout():
     assert [type(m) for m in mlp(hidden=())] == [nn.Linear]
     net = mlp(hidden=(8, 6), batchnorm=True, activation=nn.Tanh)
     kinds = [type(m) for m in net]
-    assert kinds == [nn.Linear, nn.BatchNorm1d, nn.Tanh, nn.Linear, nn.BatchNorm1d, nn.Tanh, nn.Linear]
+    assert kinds == [
+        nn.Linear,
+        nn.BatchNorm1d,
+        nn.Tanh,
+        nn.Linear,
+        nn.BatchNorm1d,
+        nn.Tanh,
+        nn.Linear,
+    ]
     assert net(torch.zeros(3, 40)).shape == (3, 10)
 
 
