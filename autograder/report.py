@@ -105,7 +105,7 @@ def feedback_html(result: StudentResult) -> str:
 
 
 def gradescope_results(result: StudentResult) -> dict:
-    """Gradescope's results.json: one entry per check, plus manual items worth 0 here."""
+    """Gradescope's results.json: one entry per check, plus the manual items, left unscored."""
     tests = []
     for name, ex in sorted(result.exercises.items()):
         for t in ex.tests:
@@ -121,13 +121,11 @@ def gradescope_results(result: StudentResult) -> dict:
                 }
             )
         for m in ex.manual:
+            # no score, max_score or status: Gradescope shows it as ungraded, not as failed
             tests.append(
                 {
                     "name": f"{name}: {m.grade_id} (manual grading needed, "
                     f"{_fmt(m.points)} points)",
-                    "score": 0.0,
-                    "max_score": 0.0,
-                    "status": "failed",
                     "output": "This answer is graded by the course staff.",
                     "visibility": "visible",
                 }
@@ -143,7 +141,13 @@ def gradescope_results(result: StudentResult) -> dict:
 
 
 def gradebook_csv(results: Iterable[StudentResult], exercises: Iterable[str]) -> str:
-    exercises = list(exercises)
+    """One row per student, one column per exercise graded for anyone (in `exercises` order).
+
+    An exercise a student did not submit is left empty, so "not submitted" never reads as 0.
+    """
+    results = list(results)
+    graded = {name for r in results for name in r.exercises}
+    exercises = [name for name in exercises if name in graded]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", *exercises, "total"])
@@ -151,7 +155,7 @@ def gradebook_csv(results: Iterable[StudentResult], exercises: Iterable[str]) ->
         row = [r.student_id]
         for name in exercises:
             ex = r.exercises.get(name)
-            row.append(_fmt(ex.score) if ex else "0")
+            row.append(_fmt(ex.score) if ex else "")
         row.append(_fmt(r.score))
         writer.writerow(row)
     return buffer.getvalue()
