@@ -69,6 +69,8 @@ def pytest_args(
     secret_file: str | None = None,
     timeout: float | None = None,
     exercises: Sequence[str] | None = None,
+    pool: bool = True,
+    hide: Sequence[str | os.PathLike] = (),
 ) -> list[str]:
     files = (
         [str(CHECKS_DIR / f"test_{e}.py") for e in exercises] if exercises else [str(CHECKS_DIR)]
@@ -100,6 +102,10 @@ def pytest_args(
         args += ["--secret-file", str(secret_file)]
     if timeout is not None:
         args += ["--exercise-timeout", str(timeout)]
+    if not pool:
+        args.append("--no-pool")
+    for path in hide:
+        args += ["--hide", str(path)]
     return args
 
 
@@ -110,8 +116,15 @@ def grade_student(
     secret_file: str | None = None,
     timeout: float = Limits.timeout,
     quiet: bool = True,
+    pool: bool = True,
+    hide: Sequence[str | os.PathLike] = (),
 ) -> StudentResult:
-    """Grade one learner's notebooks (one or more exercises) with the sandboxed checks."""
+    """Grade one learner's notebooks (one or more exercises) with the sandboxed checks.
+
+    `pool`: fork each exercise's child from this process's warm zygote (`autograder.pool`,
+    started on first use and kept for the next students); False spawns a fresh Python each.
+    `hide`: more paths the learner's code must not read (other submissions, the output).
+    """
     from autograder.reader import read_notebook
     from autograder.runner import known_exercises
 
@@ -122,7 +135,13 @@ def grade_student(
     result = StudentResult(student_id)
     if present:
         args = pytest_args(
-            notebooks, student_id, secret_file=secret_file, timeout=timeout, exercises=present
+            notebooks,
+            student_id,
+            secret_file=secret_file,
+            timeout=timeout,
+            exercises=present,
+            pool=pool,
+            hide=hide,
         )
         sink = io.StringIO()
         redirect = contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext()

@@ -7,7 +7,8 @@
 - `--submission` (repeatable; a notebook or a folder of notebooks) is read by
   `autograder.reader`; only the check modules of the exercises found are kept.
 - The module-scoped `submission` fixture starts one sandboxed child per exercise
-  (`autograder.sandbox`), after the static own-work scan; it raises the exercise's problem
+  (`autograder.sandbox`; forked from the warm zygote of `autograder.pool`, or spawned with
+  `--no-pool`), after the static own-work scan; it raises the exercise's problem
   (malformed notebook, delegation) instead, which fails every test of that exercise.
 - The function-scoped `cases` fixture gives the public round and the hidden round seeded with
   HMAC(secret, student id, exercise).
@@ -25,6 +26,7 @@ import pytest
 
 from autograder.cases import Cases, available_devices, load_secret
 from autograder.errors import Delegation, NotebookProblem, SubmissionError
+from autograder.pool import shared as shared_zygote
 from autograder.reader import ExerciseWork, find_notebooks, read_notebook
 from autograder.results import docstring_sentence, outcome
 from autograder.runner import known_exercises
@@ -54,6 +56,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="wall-clock seconds the learner's code may use per exercise",
     )
     group.addoption(
+        "--hide",
+        action="append",
+        default=[],
+        help="a path the learner's code must not read (repeatable; as root, covered by a "
+        "private mount namespace, like the course repository)",
+    )
+    group.addoption(
+        "--no-pool",
+        action="store_true",
+        default=False,
+        help="spawn a fresh Python per exercise instead of forking from the warm zygote",
+    )
+    group.addoption(
         "--cases",
         choices=("grade", "public"),
         default="grade",
@@ -80,8 +95,10 @@ class GradingSession:
         secret: bytes,
         limits: Limits,
         mode: str = "grade",
+        pool: bool = True,
     ) -> None:
         self.student_id = student_id
+        self.pool = pool
         self.secret = secret
         self.limits = limits
         self.mode = mode
@@ -109,9 +126,12 @@ class GradingSession:
     def from_config(cls, config: pytest.Config, paths: list[str]) -> GradingSession:
         notebooks = [nb for p in paths for nb in find_notebooks(p)]
         student = config.getoption("student_id") or student_id_from_path(Path(paths[0]))
-        limits = Limits(timeout=config.getoption("exercise_timeout"))
-        secret = load_secret(config.getoption("secret_file"))
-        return cls(notebooks, student, secret, limits, config.getoption("cases"))
+        secret_file = config.getoption("secret_file")
+        hide = [*paths, *config.getoption("hide"), *([secret_file] if secret_file else [])]
+        limits = Limits(timeout=config.getoption("exercise_timeout"), hide=tuple(hide))
+        secret = load_secret(secret_file)
+        mode, pool = config.getoption("cases"), not config.getoption("no_pool")
+        return cls(notebooks, student, secret, limits, mode, pool)
 
     def open(self, exercise: str) -> RemoteSubmission:
         """The learner's functions for an exercise, running in a fresh sandbox."""
@@ -125,7 +145,8 @@ class GradingSession:
             self.delegated[exercise] = delegation
             raise delegation
         cuda = any(d.type == "cuda" for d in available_devices())
-        sandbox = Sandbox(exercise, work.sources(), self.limits, cuda=cuda)
+        zygote = shared_zygote() if self.pool else None
+        sandbox = Sandbox(exercise, work.sources(), self.limits, cuda=cuda, pool=zygote)
         self.sandboxes[exercise] = sandbox
         sandbox.start()
         return RemoteSubmission(sandbox)

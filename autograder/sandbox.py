@@ -32,6 +32,7 @@ from autograder.errors import (
     SandboxFailure,
     Timeout,
 )
+from autograder.pool import ForkedChild, Zygote, ZygoteError
 
 NOBODY = 65534
 
@@ -44,12 +45,33 @@ class Limits:
     startup_timeout: float = 120.0  # seconds to import torch on a loaded machine
     cpu_seconds: int = 120  # RLIMIT_CPU, on top of the start-up
     memory_bytes: int = 4 << 30  # RLIMIT_AS (RLIMIT_DATA when CUDA is used)
-    processes: int = 512  # RLIMIT_NPROC (threads count; shared by all children as nobody)
+    processes: int = 512  # RLIMIT_NPROC (threads count; per child: each has its own uid)
     open_files: int = 64  # RLIMIT_NOFILE
     file_bytes: int = 16 << 20  # RLIMIT_FSIZE
     output_bytes: int = 64 << 10  # captured stdout/stderr kept (the rest is counted, dropped)
-    drop_privileges: bool = True  # as root: become nobody in the child
+    drop_privileges: bool = True  # as root: become an unprivileged uid of its own in the child
     network_namespace: bool = True  # try unshare(CLONE_NEWNET)
+    hide_course: bool = True  # as root: cover the course repository in a mount namespace
+    hide: tuple[str, ...] = ()  # more paths to cover (the secret, the submissions, the output)
+
+
+COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
+    """What the child must not read: every entry of the course repository (the grader, its
+    reference and checks, the solutions, .git), except the folder holding the Python
+    installation that the child still imports from (a `.venv` inside the repository).
+    """
+    keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
+    out = []
+    for name in sorted(os.listdir(COURSE_ROOT)):
+        path = os.path.join(COURSE_ROOT, name)
+        real = os.path.realpath(path)
+        if any(k == real or k.startswith(real + os.sep) for k in keep):
+            continue
+        out.append(path)
+    return out + [os.path.abspath(p) for p in extra]
 
 
 def scrubbed_environment(workdir: str) -> dict[str, str]:
@@ -115,9 +137,10 @@ class Sandbox:
     cells: list[tuple[str, str]]  # (grade_id, source)
     limits: Limits = field(default_factory=Limits)
     cuda: bool = False
+    pool: Zygote | None = None  # fork from this warm zygote; None: spawn a fresh Python
 
     def __post_init__(self) -> None:
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | ForkedChild | None = None
         self.workdir: str | None = None
         self.report: dict[str, Any] = {}
         self.cell_outcomes: list[CellOutcome] = []
@@ -136,26 +159,36 @@ class Sandbox:
         child_in, self._to_child = os.pipe()
         self._from_child, child_out = os.pipe()
         out_read, out_write = os.pipe()
+        env = scrubbed_environment(self.workdir)
+        started = "spawned"
         try:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-I",
-                    "-B",
-                    "-m",
-                    "autograder.worker",
-                    str(child_in),
-                    str(child_out),
-                ],
-                pass_fds=(child_in, child_out),
-                stdin=subprocess.DEVNULL,
-                stdout=out_write,
-                stderr=out_write,
-                cwd=self.workdir,
-                env=scrubbed_environment(self.workdir),
-                start_new_session=True,
-                close_fds=True,
-            )
+            if self.pool is not None:
+                try:
+                    fds = (child_in, child_out, out_write)
+                    self.process = self.pool.fork(fds, self.workdir, env)
+                    started = f"forked from the warm zygote (pid {self.pool.process.pid})"
+                except ZygoteError:
+                    started = "spawned (the warm zygote could not start)"
+            if self.process is None:
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-I",
+                        "-B",
+                        "-m",
+                        "autograder.worker",
+                        str(child_in),
+                        str(child_out),
+                    ],
+                    pass_fds=(child_in, child_out),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out_write,
+                    stderr=out_write,
+                    cwd=self.workdir,
+                    env=env,
+                    start_new_session=True,
+                    close_fds=True,
+                )
         finally:
             for fd in (child_in, child_out, out_write):
                 os.close(fd)
@@ -167,6 +200,7 @@ class Sandbox:
             "cuda": self.cuda,
             "drop_privileges": self.limits.drop_privileges,
             "network_namespace": self.limits.network_namespace,
+            "hide": hidden_paths(self.limits.hide) if self.limits.hide_course else [],
             "limits": {
                 "cpu_seconds": self.limits.cpu_seconds,
                 "memory_bytes": self.limits.memory_bytes,
@@ -177,7 +211,7 @@ class Sandbox:
         }
         self._send(protocol.dumps("setup", **setup))
         hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
-        self.report = hello.meta.get("sandbox", {})
+        self.report = {"process": started, **hello.meta.get("sandbox", {})}
         self._send(protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells]))
         loaded = self._receive(self.limits.timeout, during="running your solution cells")
         self.cell_outcomes = [CellOutcome(c["grade_id"], c["error"]) for c in loaded.payload]
@@ -258,7 +292,10 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             code = None
         if code is not None and code < 0:
-            name = signal.Signals(-code).name if -code in signal.Signals else str(-code)
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
             cause = {
                 "SIGXCPU": "it used more CPU time than allowed",
                 "SIGKILL": "it was killed, most likely for using too much memory or CPU",

@@ -4,12 +4,14 @@ Started by `autograder.sandbox.Sandbox` as `python -I -B -m autograder.worker IN
 in its own session, with a scrubbed environment and an empty working directory. The life of
 a child:
 
-1. `prepare()`: import numpy and torch (the expensive part, done before any learner code, so a
-   future pre-forked "zygote" can do it once and fork per exercise).
+1. `prepare()`: import numpy and torch (the expensive part, done before any learner code; the
+   warm zygote of `autograder.pool` does it once and forks a child per exercise, which then
+   enters `serve()` directly).
 2. `enter_sandbox(config)`: die with the parent, a private network namespace (or, if the kernel
    refuses, a disabled `socket` module), resource limits, and — when started as root — the
-   uid/gid of `nobody`. Then forget the grader: `autograder` and `trainlab` leave `sys.modules`
-   and cannot be imported again.
+   course repository covered in a private mount namespace and a uid/gid of its own
+   (`UID_BASE` + pid; no account, like `nobody` but unique). Then forget the grader:
+   `autograder` and `trainlab` leave `sys.modules` and cannot be imported again.
 3. `serve()`: receive the cells over the pipe (the child never opens the submission), run the
    trusted preamble and the cells, then answer `call` messages with plain data only (see
    `autograder.protocol`) until told `bye`.
@@ -37,6 +39,10 @@ PREAMBLE = (
     "from torch import nn\n"
 )
 NOBODY = 65534
+# As root, each child becomes a uid of its own, with no account: UID_BASE + its pid (unique among
+# living processes), so that children graded side by side cannot signal or ptrace each other and
+# RLIMIT_NPROC counts one child's processes only.
+UID_BASE = 1 << 30
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 MAX_TRACEBACK = 4000
@@ -70,6 +76,8 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
 
     workdir = config["workdir"]
     os.chdir(workdir)
+    if os.geteuid() == 0 and config.get("hide"):
+        report["files"] = _hide(libc, list(config["hide"]))
 
     limits = config.get("limits", {})
     used_cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -104,10 +112,18 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
             # e.g. a pyenv Python under /root (mode 700): nobody could not import the standard
             # library any more, so import it now, while we still can.
             report["stdlib"] = f"preloaded {_preload_stdlib()} modules (not readable by nobody)"
+        parent = os.getppid()
+        uid = UID_BASE + os.getpid() if config.get("unique_uid", True) else NOBODY
+        os.chown(workdir, uid, uid)
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-        report["user"] = f"nobody (uid {os.getuid()}, gid {os.getgid()})"
+        os.setgid(uid)
+        os.setuid(uid)
+        # Changing the uid clears the parent-death signal: set it again.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+        report["user"] = f"unprivileged (uid {os.getuid()}, gid {os.getgid()}, no account)"
+    report["threads"] = len(os.listdir("/proc/self/task"))
     _forget_grader()
     return report
 
@@ -139,7 +155,13 @@ def _world_readable(path: str) -> bool:
     return True
 
 
+_preloaded: int | None = None  # set once: a zygote preloads for all the children it forks
+
+
 def _preload_stdlib() -> int:
+    global _preloaded
+    if _preloaded is not None:
+        return _preloaded
     import contextlib
     import importlib
     import io
@@ -157,7 +179,34 @@ def _preload_stdlib() -> int:
         for codec in ("utf_8", "utf_16", "utf_32", "latin_1", "ascii", "idna", "cp1252"):
             with contextlib.suppress(Exception):
                 importlib.import_module(f"encodings.{codec}")
+    _preloaded = count
     return count
+
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+CLONE_NEWNS = 0x00020000
+
+
+def _hide(libc: Any, paths: list[str]) -> str:
+    """In a private mount namespace, cover each path: an empty mode-000 tmpfs over a folder,
+    /dev/null over a file. Needs root (before dropping privileges); undone when the child ends.
+    """
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return "course files visible (unshare CLONE_NEWNS not permitted)"
+    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+    hidden = 0
+    for path in paths:
+        target = path.encode()
+        if os.path.isdir(path) and not os.path.islink(path):
+            flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+            ok = libc.mount(b"none", target, b"tmpfs", flags, b"size=4k,mode=000") == 0
+        elif os.path.isfile(path) and not os.path.islink(path):
+            ok = libc.mount(b"/dev/null", target, None, MS_BIND, None) == 0
+        else:
+            continue
+        hidden += ok
+    return f"{hidden} of {len(paths)} course paths hidden (private mount namespace)"
 
 
 def _disable_sockets() -> None:

@@ -1,0 +1,301 @@
+"""The warm pool: a pre-started "zygote" that forks one sandboxed child per (submission, exercise).
+
+Starting a fresh Python and importing torch costs ~2–3 s per child. The zygote pays it once:
+
+    judge (trusted)                               zygote (python -I -B -m autograder.pool FD)
+    ───────────────                               ──────────────────────────────────────────
+    Zygote.fork(pipes, workdir, env) ──SCM_RIGHTS──►  imported numpy, torch, the grader's
+        ◄── {"kind": "forked", "pid": P}              child modules (and, as root with a
+        ◄── {"kind": "exit", "pid": P, "code": c}     private stdlib, the standard library)
+                                                      BEFORE any learner code; one thread.
+                                                      fork() → the child: setsid, its own
+                                                      pipes on fd 1/2, the scrubbed env, the
+                                                      empty workdir, then `worker.serve`,
+                                                      which applies the usual isolation.
+
+The judge then talks to the forked child over its own pipes exactly as to a spawned one
+(`autograder.protocol`, plain data). The zygote never runs learner code, never sees the
+secret (it is started from the judge with the scrubbed environment, not forked from it) and
+holds no CUDA context (torch initialises CUDA lazily, in the child). It checks that it has a
+single thread before forking (`threads` in its `ready` message). If it dies, the next `fork`
+starts a new one; a child whose zygote died is killed by `PR_SET_PDEATHSIG`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from typing import Any
+
+MAX_CONTROL = 1 << 16
+
+
+class ZygoteError(Exception):
+    """The zygote could not be started or stopped answering."""
+
+
+class ForkedChild:
+    """The judge's handle on a child forked by the zygote (what the sandbox uses of `Popen`)."""
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote, self.pid = zygote, pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.zygote.exit_code(self.pid, timeout=0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if self.returncode is None:
+            code = self.zygote.exit_code(self.pid, timeout=timeout)
+            if code is None:
+                raise subprocess.TimeoutExpired(f"forked child {self.pid}", timeout or 0)
+            self.returncode = code
+        return self.returncode
+
+
+class Zygote:
+    """Judge side of the zygote: start it, ask it to fork, learn its children's exit codes."""
+
+    def __init__(self, startup_timeout: float = 120.0) -> None:
+        self.startup_timeout = startup_timeout
+        self.process: subprocess.Popen | None = None
+        self.ready: dict[str, Any] = {}
+        self.starts = 0
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._exits: dict[int, int] = {}
+        self._forked: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._dead = True
+
+    # ----------------------------------------------------------------- life cycle
+    def alive(self) -> bool:
+        return not self._dead and self.process is not None and self.process.poll() is None
+
+    def _start(self) -> None:
+        from autograder.sandbox import scrubbed_environment
+
+        self.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-m", "autograder.pool", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd="/",  # each child gets its own empty directory
+                env=scrubbed_environment(tempfile.gettempdir()),
+                start_new_session=True,
+                close_fds=True,
+            )
+        finally:
+            theirs.close()
+        self._sock = ours
+        ours.settimeout(self.startup_timeout)
+        try:
+            data = ours.recv(MAX_CONTROL)
+        except OSError as error:
+            self.close()
+            raise ZygoteError(f"the zygote did not start ({error})") from None
+        ours.settimeout(None)
+        if not data:
+            self.close()
+            raise ZygoteError("the zygote exited while starting")
+        self.ready = json.loads(data)
+        if self.ready.get("threads") != 1:
+            self.close()
+            raise ZygoteError(f"the zygote has {self.ready.get('threads')} threads: not fork-safe")
+        self._dead = False
+        self._exits.clear()
+        self._forked = queue.Queue()
+        self.starts += 1
+        threading.Thread(target=self._listen, args=(ours, self._forked), daemon=True).start()
+
+    def _listen(self, sock: socket.socket, forked: queue.Queue) -> None:
+        while True:
+            try:
+                data = sock.recv(MAX_CONTROL)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            message = json.loads(data)
+            if message["kind"] == "forked":
+                forked.put(message)
+            elif message["kind"] == "exit":
+                with self._changed:
+                    self._exits[message["pid"]] = message["code"]
+                    self._changed.notify_all()
+        with self._changed:
+            if self._sock is sock:
+                self._dead = True
+            self._changed.notify_all()
+        forked.put(None)
+
+    def close(self) -> None:
+        """Stop the zygote (its children die with it)."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            self.process = None
+        self._dead = True
+
+    # ----------------------------------------------------------------- requests
+    def fork(self, fds: tuple[int, int, int], workdir: str, env: dict[str, str]) -> ForkedChild:
+        """A child with `fds` = (its input pipe, its output pipe, its stdout+stderr)."""
+        with self._lock:
+            for _attempt in (1, 2):  # a dead zygote is replaced once
+                if not self.alive():
+                    self._start()
+                assert self._sock is not None
+                request = json.dumps({"kind": "fork", "workdir": workdir, "env": env}).encode()
+                try:
+                    socket.send_fds(self._sock, [request], list(fds))
+                    reply = self._forked.get(timeout=30)
+                except (OSError, queue.Empty):
+                    reply = None
+                if reply is not None:
+                    return ForkedChild(self, int(reply["pid"]))
+                self.close()
+            raise ZygoteError("the zygote died twice while forking")
+
+    def exit_code(self, pid: int, timeout: float | None) -> int | None:
+        """The child's exit code (negative: killed by that signal), or None if still running.
+
+        If the zygote died, its children were killed with it (PDEATHSIG): -SIGKILL.
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: pid in self._exits or self._dead, timeout)
+            if pid in self._exits:
+                return self._exits.pop(pid)
+            return -signal.SIGKILL if self._dead else None
+
+
+_shared: Zygote | None = None
+
+
+def shared() -> Zygote:
+    """This process's zygote (created on first use, stopped at exit)."""
+    global _shared
+    if _shared is None:
+        _shared = Zygote()
+        atexit.register(_shared.close)
+    return _shared
+
+
+# --------------------------------------------------------------------- the zygote itself
+def _thread_count() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def _child(request: dict[str, Any], fds: list[int], closing: list[int]) -> None:
+    """In the forked child: become a fresh session with its own pipes, then serve."""
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in closing:
+            os.close(fd)
+        os.setsid()
+        in_fd, out_fd, log_fd = fds
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["workdir"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        import tempfile as _tempfile
+
+        _tempfile.tempdir = None
+        from autograder import worker
+
+        worker.serve(in_fd, out_fd)
+    except BaseException:  # protocol trouble: the judge sees the pipe close
+        traceback.print_exc(limit=3)
+        sys.stderr.flush()
+        os._exit(3)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def zygote_main(fd: int) -> None:
+    """Import what every child needs, then fork on request until the judge goes away."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the judge
+    if os.getppid() == 1:
+        os._exit(1)
+    control = socket.socket(fileno=fd)
+    from autograder import catalogue, forbidden, protocol, worker  # noqa: F401
+
+    worker.prepare()
+    preloaded = 0
+    if os.geteuid() == 0 and not worker._world_readable(os.path.dirname(os.__file__)):
+        preloaded = worker._preload_stdlib()  # nobody could not import it later
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def send(**message: Any) -> None:
+        control.send(json.dumps(message).encode())
+
+    send(kind="ready", pid=os.getpid(), threads=_thread_count(), preloaded=preloaded)
+    while True:
+        readable, _, _ = select.select([control, wake_read], [], [])
+        if wake_read in readable:
+            while True:
+                try:
+                    if not os.read(wake_read, 512):
+                        break
+                except BlockingIOError:
+                    break
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            send(kind="exit", pid=pid, code=os.waitstatus_to_exitcode(status))
+        if control in readable:
+            data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL, 3)
+            if not data:
+                os._exit(0)
+            request = json.loads(data)
+            if request.get("kind") != "fork" or len(fds) != 3 or _thread_count() != 1:
+                os._exit(2)  # not fork-safe any more, or garbage: the judge starts a new one
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _child(request, fds, [control.fileno(), wake_read, wake_write])
+            for f in fds:
+                os.close(f)
+            send(kind="forked", pid=pid)
+
+
+if __name__ == "__main__":
+    zygote_main(int(sys.argv[1]))

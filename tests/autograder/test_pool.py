@@ -1,0 +1,124 @@
+"""The warm pool: children forked from a zygote get exactly the isolation of spawned ones."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from autograder.errors import SandboxFailure, Timeout
+from autograder.pool import Zygote
+from autograder.sandbox import Limits, RemoteSubmission, Sandbox
+
+pytestmark = pytest.mark.slow
+
+PROBE = """
+import os
+def probe():
+    return {
+        "uid": os.getuid(),
+        "session_leader": os.getsid(0) == os.getpid(),
+        "torch_threads": torch.get_num_threads(),
+        "os_threads": len(os.listdir("/proc/self/task")),
+        "cwd_empty": os.listdir(".") == [],
+        "env": sorted(os.environ),
+    }
+def kill(pids):
+    out = []
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+            out.append("killed")
+        except OSError as error:
+            out.append(type(error).__name__)
+    return out
+"""
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    z = Zygote()
+    yield z
+    z.close()
+
+
+def _start(zygote, source=PROBE, timeout=20.0):
+    sandbox = Sandbox("adam", [("x-solution", source)], Limits(timeout=timeout), pool=zygote)
+    sandbox.start()
+    return sandbox
+
+
+def test_zygote_is_single_threaded_and_children_are_isolated(zygote):
+    sandbox = _start(zygote)
+    try:
+        assert zygote.ready["threads"] == 1  # fork-safe: no torch/BLAS pool started
+        report = sandbox.report
+        assert report["process"].startswith("forked from the warm zygote")
+        probe = RemoteSubmission(sandbox).probe()
+        assert probe["session_leader"] and probe["cwd_empty"] and probe["torch_threads"] == 1
+        assert probe["os_threads"] == 1 and "AUTOGRADER_SECRET" not in probe["env"]
+        if os.geteuid() == 0:
+            assert probe["uid"] >= 1 << 30 and report["user"].startswith("unprivileged")
+            assert report["network"].startswith("private network namespace")
+            assert "course paths hidden" in report["files"]
+    finally:
+        sandbox.close()
+
+
+def test_forked_children_are_fast(zygote):
+    _start(zygote).close()  # the zygote is warm
+    start = time.monotonic()
+    for _ in range(3):
+        _start(zygote).close()
+    assert (time.monotonic() - start) / 3 < 1.5  # a spawned child takes 2–3 s (torch import)
+
+
+def test_timeout_and_crash_cost_only_that_child(zygote):
+    sandbox = _start(zygote, "def f():\n    while True:\n        pass\n", timeout=1.5)
+    try:
+        with pytest.raises(Timeout, match="did not finish within the 1.5 s"):
+            RemoteSubmission(sandbox).f()
+    finally:
+        sandbox.close()
+    sandbox = _start(zygote, "import ctypes\ndef f():\n    return ctypes.string_at(0)\n")
+    try:
+        with pytest.raises(SandboxFailure, match="segmentation fault"):
+            RemoteSubmission(sandbox).f()
+    finally:
+        sandbox.close()
+    sandbox = Sandbox("adam", [("x", "import os\nos._exit(7)\n")], Limits(), pool=zygote)
+    try:
+        with pytest.raises(SandboxFailure, match="exit code 7"):
+            sandbox.start()
+    finally:
+        sandbox.close()
+    sandbox = _start(zygote)
+    try:
+        assert RemoteSubmission(sandbox).probe()["cwd_empty"]  # the next child is fine
+    finally:
+        sandbox.close()
+
+
+def test_a_dead_zygote_is_restarted(zygote):
+    _start(zygote).close()
+    starts = zygote.starts
+    os.kill(zygote.process.pid, signal.SIGKILL)
+    zygote.process.wait()
+    sandbox = _start(zygote)
+    try:
+        assert RemoteSubmission(sandbox).probe()["torch_threads"] == 1
+        assert zygote.starts == starts + 1
+    finally:
+        sandbox.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as the same non-root user the child CAN signal")
+def test_the_child_cannot_signal_the_judge_the_zygote_or_another_child(zygote):
+    sandbox, other = _start(zygote), _start(zygote)
+    try:
+        judge, parent, neighbour = os.getpid(), zygote.process.pid, other.process.pid
+        assert RemoteSubmission(sandbox).kill([judge, parent, neighbour]) == ["PermissionError"] * 3
+        assert zygote.alive() and RemoteSubmission(other).probe()["cwd_empty"]
+    finally:
+        sandbox.close()
+        other.close()
