@@ -113,13 +113,15 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
             f"this is not a valid notebook: invalid JSON at line {error.lineno}, column "
             f"{error.colno} ({error.msg}). Was the file edited outside Jupyter or truncated?"
         )
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        return problem("this is not a notebook: there is no list of cells.")
-    if nb.get("nbformat") != 4:
+    if isinstance(nb, dict) and "nbformat" in nb and nb.get("nbformat") != 4:
         return problem(
             f"the notebook has nbformat {nb.get('nbformat')!r}; only nbformat 4 is graded. "
             "Open and save it with a current Jupyter."
         )
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return problem("this is not a notebook: there is no list of cells.")
+    if nb.get("nbformat") != 4:
+        return problem("the notebook has no nbformat; only nbformat 4 is graded.")
     metadata = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     course = metadata.get("course") if isinstance(metadata.get("course"), dict) else {}
     declared = course.get("exercise") if isinstance(course.get("exercise"), str) else None

@@ -1,0 +1,363 @@
+"""The adversarial corpus: submissions that attack the grader, graded END TO END by the CLI.
+
+Each row of `CASES` is one student (a folder) with one `momentum` notebook (or a malformed
+file), and what the grader must make of it: no unearned points, a clear message, and the batch
+goes on (the `honest` student of the same run earns full marks). Every case is graded in ONE
+CLI invocation (`--jobs 2`, 6 s per exercise). The attacks that need the judge to run as root
+to be stopped (signalling the judge, reading or writing its files) are only built as root: as
+the same unprivileged user the child can do all of that (see autograder/README.md).
+"""
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import autograder_corpus as corpus
+import nbformat
+import pytest
+
+from autograder.reader import MAX_NOTEBOOK_BYTES
+
+pytestmark = pytest.mark.slow
+
+ROOT_ONLY = os.geteuid() != 0
+WRONG = "def momentum_step(theta, grad, movement, lr, momentum):\n    return theta, movement\n"
+CORRECT = corpus.correct_source("momentum")
+FULL = 10.0  # the momentum exercise's points
+
+
+@dataclass
+class Case:
+    id: str
+    source: str | None  # the solution cell (None: `raw` builds the file)
+    score: str  # "zero" | "full"
+    says: tuple[str, ...] = ()  # in the feedback of some test (or the exercise's problem)
+    root_only: bool = False
+    raw: str | None = None  # a malformed-notebook kind
+
+
+def _attack(body: str, returns: str = "theta, movement") -> str:
+    indented = "".join(f"    {line}\n" for line in body.strip("\n").splitlines())
+    return (
+        "import os, sys, signal, math\n"
+        "def momentum_step(theta, grad, movement, lr, momentum):\n"
+        f"{indented}"
+        f"    return {returns}\n"
+    )
+
+
+CASES = [
+    Case(
+        "patch_the_comparisons",
+        WRONG + "torch.allclose = lambda *a, **k: True\n"
+        "torch.equal = lambda *a, **k: True\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "import numpy.testing\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.allclose = lambda *a, **k: True\n"
+        "math.isclose = lambda *a, **k: True\n",
+        "zero",
+        ("momentum_step",),
+    ),
+    Case(
+        "tensor_subclass_eq_and_torch_function",
+        "class Liar(torch.Tensor):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    @classmethod\n"
+        "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
+        "        return True\n" + _attack("t = torch.zeros_like(theta).as_subclass(Liar)", "t, t"),
+        "zero",
+    ),
+    Case(
+        "object_with_eq_and_array",
+        "class Anything:\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __array__(self, dtype=None, copy=None):\n        return np.zeros(5)\n"
+        "    def __float__(self):\n        return 0.0\n" + _attack("a = Anything()", "a, a"),
+        "zero",
+        ("Anything",),
+    ),
+    Case(
+        "right_values_wrong_dtype",
+        _attack("m = momentum * movement - lr * grad", "(theta + m).half(), m.half()"),
+        "zero",
+        ("dtype",),
+    ),
+    Case(
+        "right_values_wrong_shape",
+        _attack("m = momentum * movement - lr * grad", "(theta + m)[None], m[None]"),
+        "zero",
+        ("shape",),
+    ),
+    Case(
+        "right_values_meta_device",
+        _attack("m = momentum * movement - lr * grad", "(theta + m).to('meta'), m.to('meta')"),
+        "zero",
+    ),
+    Case(
+        "ipython_hooks",
+        "try:\n"
+        "    ip = get_ipython()\n"
+        "    ip.events.register('pre_run_cell', lambda *a: None)\n"
+        "    ip.input_transformers_cleanup.append(lambda lines: lines)\n"
+        "except NameError:\n"
+        "    ip = None\n" + _attack("raise RuntimeError(f'get_ipython gave {ip!r}')"),
+        "zero",
+        ("get_ipython gave None",),
+    ),
+    Case("sys_exit_in_a_cell_keeps_earned_points", CORRECT + "\nsys.exit(0)\n", "full"),
+    Case(
+        "os_exit_in_the_function",
+        _attack("os._exit(0)"),
+        "zero",
+        ("do not call exit()",),
+    ),
+    Case(
+        "kill_the_judge_and_every_process",
+        _attack(
+            "for pid in [os.getppid(), 1] + [int(p) for p in os.listdir('/proc') if p.isdigit()]:\n"
+            "    if pid != os.getpid():\n"
+            "        try:\n"
+            "            os.kill(pid, signal.SIGKILL)\n"
+            "        except OSError:\n"
+            "            pass\n"
+        ),
+        "zero",
+        root_only=True,
+    ),
+    Case(
+        "endless_loop",
+        _attack("while True:\n    pass"),
+        "zero",
+        ("did not finish within the 6 s",),
+    ),
+    Case(
+        "ignore_sigint_and_sigterm",
+        _attack(
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+            "while True:\n    pass"
+        ),
+        "zero",
+        ("did not finish within the 6 s",),
+    ),
+    Case(
+        "fork_bomb",
+        _attack(
+            "import time\n"
+            "n = 0\n"
+            "try:\n"
+            "    while True:\n"
+            "        if os.fork() == 0:\n"
+            "            time.sleep(60)\n"
+            "            os._exit(0)\n"
+            "        n += 1\n"
+            "except OSError:\n"
+            "    raise RuntimeError(f'fork refused after {n} children')"
+        ),
+        "zero",
+    ),
+    Case("memory_bomb", _attack("x = bytearray(64 << 30)"), "zero", ("MemoryError",)),
+    Case(
+        "huge_stdout",
+        CORRECT + "\nfor _ in range(64):\n    sys.stdout.write('x' * (1 << 20))\n",
+        "full",
+    ),
+    Case(
+        "write_outside_the_workdir",
+        _attack(
+            "for path in TARGETS:\n"
+            "    try:\n"
+            "        with open(path, 'a') as f:\n"
+            "            f.write('pwned')\n"
+            "    except OSError:\n"
+            "        pass\n"
+        ),
+        "zero",
+        root_only=True,
+    ),
+    Case(
+        "read_secrets_and_other_work",
+        _attack(
+            "seen = []\n"
+            "for path in READS:\n"
+            "    try:\n"
+            "        seen.append(open(path).read()[:200])\n"
+            "    except OSError as error:\n"
+            "        seen.append(type(error).__name__)\n"
+            "seen.append(repr(sorted(os.environ.items())))\n"
+            "raise ValueError(' | '.join(seen))"
+        ),
+        "zero",
+        ("PermissionError",),
+        root_only=True,
+    ),
+    Case(
+        "exec_the_reference_source",
+        _attack(
+            "ns = {}\n"
+            "exec(open(REFERENCE).read(), ns)\n"
+            "return ns['momentum_step'](theta, grad, movement, lr, momentum)"
+        ),
+        "zero",
+        ("PermissionError",),
+        root_only=True,
+    ),
+    Case(
+        "open_a_network_socket",
+        _attack("import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)"),
+        "zero",
+        ("OSError",),
+    ),
+    Case(
+        "import_the_reference_dynamically",
+        _attack("ref = __import__('auto' + 'grader.reference', fromlist=['x'])"),
+        "zero",
+        ("not available while grading",),
+    ),
+    Case(
+        "detect_grading_and_cheat",
+        _attack(
+            "if os.environ.get('HOME', '').startswith('/tmp/autograder-'):\n"
+            "    torch.allclose = lambda *a, **k: True\n"
+            "    return theta * 0, movement * 0"
+        ),
+        "zero",
+    ),
+    Case(
+        "pickle_payload",
+        "class Evil:\n"
+        "    def __reduce__(self):\n"
+        "        return (os.system, ('touch ' + PWNED,))\n"
+        + _attack("", "np.array([Evil()], dtype=object), Evil()"),
+        "zero",
+    ),
+    Case("invalid_json", None, "zero", ("invalid JSON",), raw="invalid_json"),
+    Case("nbformat_3", None, "zero", ("nbformat 3",), raw="nbformat_3"),
+    Case("binary_garbage", None, "zero", ("not UTF-8 text",), raw="binary"),
+    Case("duplicated_grade_id", None, "zero", ("share the grade_id",), raw="duplicated"),
+    Case("missing_grade_id", None, "zero", ("has no grade_id",), raw="missing_id"),
+    Case("solution_cell_as_markdown", None, "zero", ("no solution cells",), raw="markdown"),
+    Case("no_code", None, "zero", ("contain no code",), raw="no_code"),
+    Case("file_of_200_mb", None, "zero", ("notebooks over 20 MiB",), raw="huge"),
+]
+ACTIVE = [c for c in CASES if not (c.root_only and ROOT_ONLY)]
+
+
+def _raw(path, kind: str) -> None:
+    if kind == "invalid_json":
+        corpus.raw_notebook(path, b'{"cells": [')
+    elif kind == "nbformat_3":
+        corpus.raw_notebook(path, {"nbformat": 3, "worksheets": [], "metadata": {}})
+    elif kind == "binary":
+        corpus.raw_notebook(path, bytes(range(256)) * 4)
+    elif kind == "duplicated":
+        corpus.notebook(path, "momentum", [CORRECT, "x = 1"], grade_ids=["m-1", "m-1"])
+    elif kind == "missing_id":
+        corpus.notebook(path, "momentum", [CORRECT], grade_ids=[None])
+    elif kind == "markdown":
+        corpus.notebook(path, "momentum", CORRECT)
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.cell_type = "markdown"
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+        path.write_text(json.dumps(nb))
+    elif kind == "no_code":
+        corpus.notebook(path, "momentum", "# I will do this later\n")
+    elif kind == "huge":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:  # sparse: instant, and no disk used
+            f.truncate(200 << 20)
+        assert os.path.getsize(path) > MAX_NOTEBOOK_BYTES
+
+
+def _digest(path) -> str:
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return f"size {path.stat().st_size}"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, cli, summary_of):
+    root = tmp_path_factory.mktemp("adversarial")
+    subs, out = root / "submissions", root / "out"
+    out.mkdir()
+    secret = root / "secret.txt"
+    secret.write_text("adversarial-corpus-secret\n")
+    secret.chmod(0o600)
+    checks = corpus.correct_source.__globals__["ref"].__file__
+    reference = os.path.join(os.path.dirname(checks), "optimizers.py")
+    pwned = root / "pwned"
+    names = {
+        "TARGETS": [
+            str(out / "pwned.txt"),
+            str(out / "honest" / "result.json"),
+            str(subs / "honest" / "momentum.ipynb"),
+            str(secret),
+            os.path.join(os.path.dirname(os.path.dirname(checks)), "checks", "test_momentum.py"),
+        ],
+        "READS": [
+            str(secret),
+            str(subs / "honest" / "momentum.ipynb"),
+            reference,
+        ],
+        "REFERENCE": reference,
+        "PWNED": str(pwned),
+    }
+    constants = "".join(f"{k} = {v!r}\n" for k, v in names.items())
+    corpus.notebook(subs / "honest" / "momentum.ipynb", "momentum", CORRECT)
+    for case in ACTIVE:
+        path = subs / case.id / "momentum.ipynb"
+        if case.raw:
+            _raw(path, case.raw)
+        else:
+            corpus.notebook(path, "momentum", constants + case.source)
+    watched = [
+        *subs.rglob("*.ipynb"),
+        secret,
+        Path(names["TARGETS"][-1]),
+    ]
+    before = {p: _digest(p) for p in watched}
+    proc = cli(
+        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "6",
+        "--secret-file", str(secret),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = {p: _digest(p) for p in watched}
+    return {
+        "students": summary_of(out),
+        "out": out,
+        "unchanged": before == after,
+        "pwned": pwned.exists() or (out / "pwned.txt").exists(),
+    }
+
+
+def _feedback(student: dict) -> str:
+    ex = student["exercises"]["momentum"]
+    return "\n".join([ex["problem"] or "", *(t["message"] for t in ex["tests"])])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_corpus(graded, case):
+    if case.root_only and ROOT_ONLY:
+        pytest.skip("only stopped when the judge runs as root (documented)")
+    student = graded["students"][case.id]
+    ex = student["exercises"]["momentum"]
+    assert ex["max_score"] == FULL
+    assert ex["score"] == (FULL if case.score == "full" else 0.0), _feedback(student)
+    feedback = _feedback(student)
+    for text in case.says:
+        assert text in feedback, feedback
+    assert "adversarial-corpus-secret" not in json.dumps(student)
+
+
+def test_the_batch_went_on_and_nothing_was_touched(graded):
+    assert graded["students"]["honest"]["score"] == FULL
+    assert set(graded["students"]) == {"honest", *(c.id for c in ACTIVE)}
+    assert graded["unchanged"], "a submission, the secret or a check was modified"
+    assert not graded["pwned"], "learner code wrote outside its working directory"
+    assert (graded["out"] / "huge_stdout" / "result.json").stat().st_size < 200_000
