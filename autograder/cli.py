@@ -1,6 +1,8 @@
 """Instructor command line: grade notebooks in batches, build the Gradescope autograder.
 
     python -m autograder grade SUBMISSION.ipynb|DIR ... --out DIR [--secret-file F] [--jobs N]
+                               [--no-pool] [--no-resume] [--shard I/N]
+    python -m autograder merge OUT_DIR ... --out DIR
     python -m autograder gradescope --out autograder.zip [--secret-file F]
 
 `grade` groups notebooks by student (nbgrader's submitted/<student>/<assignment>/<nb>.ipynb,
@@ -10,11 +12,18 @@ the checks against sandboxed children), shows a progress bar on stdout, and writ
     DIR/<student>/feedback.md, feedback.html, result.json, results.json (Gradescope format)
     DIR/gradebook.csv   one row per student, one column per exercise, and the total
     DIR/summary.json    every student's result
+
+Each exercise's child is forked from a warm zygote (`autograder.pool`; one per grading
+process) unless `--no-pool`. A student whose result.json records the sha256 of the very same
+notebooks is not graded again (an interrupted batch restarts where it stopped; `--no-resume`
+regrades). `--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge`
+joins the shards' folders into one gradebook.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sys
@@ -52,21 +61,85 @@ def group_by_student(inputs: Sequence[str], forced: str | None = None) -> dict[s
     return groups
 
 
-def _grade_one(job: tuple[str, list[str], str | None, float, str]):
+def submission_sha256(notebooks: Sequence[str | Path]) -> str:
+    """One hash of a student's notebooks (names and bytes); a file too large to be graded is
+    never read, only its size and modification time count."""
+    from autograder.reader import MAX_NOTEBOOK_BYTES
+
+    total = hashlib.sha256()
+    for nb in sorted(Path(p) for p in notebooks):
+        digest = hashlib.sha256()
+        stat = nb.stat()
+        if stat.st_size > MAX_NOTEBOOK_BYTES:
+            digest.update(f"size {stat.st_size} mtime {stat.st_mtime_ns}".encode())
+        else:
+            with open(nb, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+        total.update(f"{nb.name}\0{digest.hexdigest()}\n".encode())
+    return total.hexdigest()
+
+
+def shard_of(student: str, shards: int) -> int:
+    """The shard (1..shards) of a student: stable across runs, machines and Python versions."""
+    return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % shards + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: expected i/n, e.g. 2/4") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"--shard {text!r}: i must be between 1 and n")
+    return i, n
+
+
+def previous_result(out: Path, student: str, sha256: str):
+    """The result.json already written for this exact submission, or None."""
+    from autograder.report import safe_name
+    from autograder.results import StudentResult
+
+    path = out / safe_name(student) / "result.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("submission_sha256") != sha256:
+        return None
+    try:
+        return StudentResult.from_json(data)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _grade_one(job: tuple[str, list[str], str | None, float, str, bool, str, list[str]]):
     from autograder.grading import grade_student
     from autograder.report import write_student
 
-    student, notebooks, secret_file, timeout, out = job
-    result = grade_student(notebooks, student, secret_file=secret_file, timeout=timeout)
+    student, notebooks, secret_file, timeout, out, pool, sha256, hide = job
+    result = grade_student(
+        notebooks, student, secret_file=secret_file, timeout=timeout, pool=pool, hide=hide
+    )
+    result.submission_sha256 = sha256
     write_student(result, Path(out))
     return result
+
+
+def write_batch(out: Path, results: list) -> None:
+    """gradebook.csv and summary.json of a whole batch (or of merged shards)."""
+    from autograder.report import atomic_write, gradebook_csv
+    from autograder.runner import known_exercises
+
+    atomic_write(out / "gradebook.csv", gradebook_csv(results, known_exercises()))
+    summary = {"students": [r.to_json() for r in sorted(results, key=lambda r: r.student_id)]}
+    atomic_write(out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False))
 
 
 def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from autograder.report import atomic_write, gradebook_csv
-    from autograder.runner import known_exercises
+    from autograder.report import atomic_write
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -74,11 +147,20 @@ def grade_command(args: argparse.Namespace) -> int:
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"warning: {p} does not exist", file=sys.stdout)
-    jobs = [
-        (student, [str(p) for p in nbs], args.secret_file, args.timeout, str(out))
-        for student, nbs in sorted(groups.items())
-    ]
-    results = []
+    if args.shard is not None:
+        i, n = args.shard
+        groups = {s: nbs for s, nbs in groups.items() if shard_of(s, n) == i}
+    results, jobs = [], []
+    for student, nbs in sorted(groups.items()):
+        sha256 = submission_sha256(nbs)
+        done = previous_result(out, student, sha256) if args.resume else None
+        if done is not None:
+            results.append(done)
+            continue
+        jobs.append((student, [str(p) for p in nbs], args.secret_file, args.timeout, str(out)))
+        jobs[-1] += (args.pool, sha256, [*args.inputs, str(out)])  # other students, results
+    if len(results):
+        print(f"{len(results)} students already graded (same submission): skipped")
     bar = tqdm(total=len(jobs), desc="grading", unit="student", file=sys.stdout, ncols=80)
     if args.jobs > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
@@ -90,15 +172,41 @@ def grade_command(args: argparse.Namespace) -> int:
             results.append(_grade_one(job))
             bar.update()
     bar.close()
-    atomic_write(out / "gradebook.csv", gradebook_csv(results, known_exercises()))
-    summary = {"students": [r.to_json() for r in sorted(results, key=lambda r: r.student_id)]}
-    atomic_write(out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False))
+    write_batch(out, results)
     if args.gradescope_results and results:
         from autograder.report import gradescope_results
 
         atomic_write(args.gradescope_results, json.dumps(gradescope_results(results[0]), indent=1))
     for r in sorted(results, key=lambda r: r.student_id):
         print(f"{r.student_id}: {r.score:g} / {r.max_score:g} ({r.seconds:.1f} s)")
+    return 0
+
+
+def merge_command(args: argparse.Namespace) -> int:
+    """Merge the outputs of `grade --shard i/n` runs into one gradebook.
+
+    Each student's folder (feedback, result.json, Gradescope results.json) is copied byte for
+    byte; gradebook.csv and summary.json are rebuilt from the students' result.json files.
+    """
+    from autograder.report import safe_name
+    from autograder.results import StudentResult
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, StudentResult] = {}
+    for folder in map(Path, args.shards):
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        for data in summary["students"]:
+            student = data["student_id"]
+            if student in results:
+                print(f"error: {student} is in two shards ({folder})", file=sys.stderr)
+                return 1
+            results[student] = StudentResult.from_json(data)
+            source = folder / safe_name(student)
+            if source.resolve() != (out / safe_name(student)).resolve():
+                shutil.copytree(source, out / safe_name(student), dirs_exist_ok=True)
+    write_batch(out, list(results.values()))
+    print(f"merged {len(results)} students from {len(args.shards)} folders into {out}")
     return 0
 
 
@@ -150,7 +258,33 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--gradescope-results", default=None, help="also write Gradescope's results.json here"
     )
+    grade.add_argument(
+        "--no-pool",
+        dest="pool",
+        action="store_false",
+        help="spawn a fresh Python per exercise instead of forking from a warm zygote",
+    )
+    grade.add_argument(
+        "--no-resume",
+        dest="resume",
+        action="store_false",
+        help="regrade students whose result.json already matches their submission's sha256",
+    )
+    grade.add_argument(
+        "--resume", dest="resume", action="store_true", help="skip those students (default)"
+    )
+    grade.add_argument(
+        "--shard",
+        type=parse_shard,
+        default=None,
+        metavar="I/N",
+        help="grade only the students of shard I of N (by a hash of the student id)",
+    )
     grade.set_defaults(func=grade_command)
+    merge = sub.add_parser("merge", help="merge the output folders of sharded grade runs")
+    merge.add_argument("shards", nargs="+", metavar="OUT_DIR", help="output folders of shards")
+    merge.add_argument("--out", required=True, help="folder for the merged gradebook")
+    merge.set_defaults(func=merge_command)
     gs = sub.add_parser("gradescope", help="build the Gradescope autograder zip")
     gs.add_argument("--out", default="autograder.zip")
     gs.add_argument("--secret-file", default=None, help="bundle this course secret")

@@ -67,6 +67,7 @@ class StudentResult:
     exercises: dict[str, ExerciseResult] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # files that could not be attributed
     seconds: float = 0.0
+    submission_sha256: str = ""  # of the graded notebooks (`--resume` skips a match)
 
     @property
     def score(self) -> float:
@@ -82,6 +83,7 @@ class StudentResult:
             "score": self.score,
             "max_score": self.max_score,
             "seconds": round(self.seconds, 3),
+            "submission_sha256": self.submission_sha256,
             "problems": self.problems,
             "exercises": {
                 name: {
@@ -96,6 +98,26 @@ class StudentResult:
                 for name, ex in sorted(self.exercises.items())
             },
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StudentResult:
+        """The inverse of `to_json` (a result.json read back by `--resume` and `merge`)."""
+        result = cls(
+            data["student_id"],
+            problems=list(data.get("problems", [])),
+            seconds=float(data.get("seconds", 0.0)),
+            submission_sha256=data.get("submission_sha256", ""),
+        )
+        for name, ex in data.get("exercises", {}).items():
+            result.exercises[name] = ExerciseResult(
+                name,
+                ex.get("notebook"),
+                tests=[TestResult(**t) for t in ex.get("tests", [])],
+                manual=[ManualResult(**m) for m in ex.get("manual", [])],
+                problem=ex.get("problem"),
+                sandbox=dict(ex.get("sandbox", {})),
+            )
+        return result
 
 
 def docstring_sentence(doc: str | None) -> str:
