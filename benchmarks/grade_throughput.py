@@ -30,11 +30,10 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from autograder.reader import read_notebook
+from autograder.runner import functions_of, known_exercises
 
-from autograder.reader import read_notebook  # noqa: E402
-from autograder.runner import functions_of, known_exercises  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 NBGRADER_CONFIG = """c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
