@@ -7,7 +7,12 @@ gradebook; then two students hand in, for every assignment:
 - "solution": the instructor notebook, which must earn every auto-graded point;
 - "released": the committed student notebook from exercises/, untouched, which must earn zero,
   run to the end (no error outside the graded test cells) and have its `check` cell say
-  "not implemented yet" without a traceback.
+  "not implemented yet" without a traceback;
+- "mistaken": the solution with one known misconception (`autograder.misconceptions`) defined
+  after it, an honest but wrong submission that earns some points and loses others.
+
+The same three students are then graded by the isolated grader (`python -m autograder grade`):
+for every graded cell, nbgrader's points must equal the points of the matching check.
 
 `nbgrader autograde` grades all of them in one process. Meanwhile, in a second process (the
 machine has two cores), the Validator behind `nbgrader validate` executes every solution
@@ -37,7 +42,7 @@ pytestmark = [
 ASSIGNMENTS = sorted(
     d.name for d in (ROOT / "solutions").iterdir() if d.is_dir() and any(d.glob("*.ipynb"))
 )
-STUDENTS = ("solution", "released")
+STUDENTS = ("solution", "released", "mistaken")
 
 VALIDATE = r"""
 import json, sys
@@ -83,6 +88,7 @@ class Submission:
 class CourseRun:
     submissions: dict[tuple[str, str], Submission]  # (student, assignment) → result
     validation: dict[str, dict]  # assignment → Validator results ({} when everything passed)
+    isolated: dict[str, dict]  # student → result.json of `python -m autograder grade`
 
 
 def notebook_of(folder: Path) -> Path:
@@ -106,6 +112,9 @@ def course(tmp_path_factory) -> CourseRun:
             target = tmp / "submitted" / student / assignment
             target.mkdir(parents=True)
             shutil.copy(notebook_of(ROOT / origin / assignment), target)
+        mistaken = tmp / "submitted" / "mistaken" / assignment
+        mistaken.mkdir(parents=True)
+        write_mistaken(notebook_of(ROOT / "solutions" / assignment), mistaken, assignment)
 
     with kernel_environment():
         validating = subprocess.Popen(
@@ -156,7 +165,41 @@ def course(tmp_path_factory) -> CourseRun:
         assignment: validated[str(notebook_of(tmp / "source" / assignment))]
         for assignment in ASSIGNMENTS
     }
-    return CourseRun(submissions, validation)
+    graded = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "submitted", "--out", "isolated"],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+    )
+    assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
+    isolated = {
+        student: json.loads((tmp / "isolated" / student / "result.json").read_text())
+        for student in STUDENTS
+    }
+    return CourseRun(submissions, validation, isolated)
+
+
+def mistake_for(assignment: str):
+    """The first known misconception of the assignment's exercise."""
+    from autograder.misconceptions import for_exercise
+
+    return for_exercise(exercise_of(assignment))[0]
+
+
+def write_mistaken(solution: Path, folder: Path, assignment: str) -> None:
+    """The solution notebook, with the misconception's definition appended to the solution
+    cell that defines the same function (the later definition wins)."""
+    variant = mistake_for(assignment)
+    nb = json.loads(solution.read_text(encoding="utf-8"))
+    (cell,) = [
+        c
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        and c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        and f"def {variant.function}(" in text(c["source"])
+    ]
+    cell["source"] = text(cell["source"]) + "\n\n\n" + variant.source
+    (folder / solution.name).write_text(json.dumps(nb), encoding="utf-8")
 
 
 def exercise_of(assignment: str) -> str:
@@ -229,3 +272,25 @@ def test_released_exercise_earns_zero_and_runs_to_the_end(course, assignment):
     assert "Traceback" not in stdout_of(check_cell)
     printed = "".join(stdout_of(c) for c in cells)
     assert "above to run this experiment." in printed, "experiments skip politely"
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_nbgrader_cell_points_equal_the_isolated_grader(course, assignment, student):
+    """Honest submissions score the same, cell by cell, in nbgrader and in the course grader."""
+    exercise = exercise_of(assignment)
+    submission = course.submissions[student, assignment]
+    nbgrader_points = {
+        cell["metadata"]["nbgrader"]["grade_id"]: (
+            0.0 if problems(cell) else float(cell["metadata"]["nbgrader"]["points"])
+        )
+        for cell in submission.notebook["cells"]
+        if is_graded_test(cell)
+    }
+    tests = course.isolated[student]["exercises"][exercise]["tests"]
+    isolated_points = {f"{exercise}-{t['name']}": float(t["score"]) for t in tests}
+    assert nbgrader_points == isolated_points
+    if student == "mistaken":
+        assert sum(nbgrader_points.values()) < submission.max_code_score, (
+            f"{mistake_for(assignment).key} should lose points"
+        )
