@@ -83,6 +83,15 @@ def pytest_args(
         "no:cacheprovider",
         "-p",
         "no:randomly",
+        # the checks raise their own learner messages, so pytest's per-session extras only cost
+        # time in a batch: assertion rewriting, log capture, gc passes for unraisable exceptions
+        "--assert=plain",
+        "-p",
+        "no:logging",
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
         "-q",
         "--no-header",
         "-o",
