@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -80,8 +81,12 @@ def build(course: Path, students: int) -> tuple[list[str], list[str]]:
 
 
 def run(command: list[str], cwd: Path) -> float:
+    """Wall seconds of `command`; the venv's tools come first on PATH (nbgrader runs alembic)."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     start = time.monotonic()
-    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PATH": path}
+    )
     if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return time.monotonic() - start
