@@ -18,12 +18,16 @@ The judge then talks to the forked child over its own pipes exactly as to a spaw
 secret (it is started from the judge with the scrubbed environment, not forked from it) and
 holds no CUDA context (torch initialises CUDA lazily, in the child). It checks that it has a
 single thread before forking (`threads` in its `ready` message). If it dies, the next `fork`
-starts a new one; a child whose zygote died is killed by `PR_SET_PDEATHSIG`.
+starts a new one; a child whose zygote died is killed by `PR_SET_PDEATHSIG`. The zygote is
+a child subreaper: a process of learner code that outlives its parent (a daemon) becomes the
+zygote's child, wherever it moved in sessions and process groups, and is killed as soon as
+any child of the zygote ends — before the judge hears that the exercise's child ended.
 """
 
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import queue
@@ -38,6 +42,7 @@ import traceback
 from typing import Any
 
 MAX_CONTROL = 1 << 16
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
 
 class ZygoteError(Exception):
@@ -239,13 +244,48 @@ def _child(request: dict[str, Any], fds: list[int], closing: list[int]) -> None:
     os._exit(0)
 
 
+def _own_children() -> set[int]:
+    """The pids whose parent is this process (the zygote has one thread)."""
+    pid = os.getpid()
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return {int(p) for p in f.read().split()}
+    except FileNotFoundError:  # a kernel without CONFIG_PROC_CHILDREN: scan every process
+        children = set()
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                            children.add(int(entry))
+                except (OSError, IndexError, ValueError):
+                    continue
+        return children
+
+
+def _kill_strays(forked: set[int]) -> None:
+    """SIGKILL every child of the zygote that it did not fork itself.
+
+    The zygote is a child subreaper, so a process that learner code started and that outlived
+    its parent (a daemon: fork, setsid, fork again) becomes the zygote's child instead of
+    init's, whatever session or process group it moved to, and is killed here.
+    """
+    for pid in _own_children() - forked:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def zygote_main(fd: int) -> None:
     """Import what every child needs, then fork on request until the judge goes away."""
     import ctypes
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the judge
+    libc = ctypes.CDLL(None)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the judge
     if os.getppid() == 1:
         os._exit(1)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of learner code come back to us
     control = socket.socket(fileno=fd)
     from autograder import catalogue, forbidden, protocol, worker  # noqa: F401
 
@@ -253,6 +293,7 @@ def zygote_main(fd: int) -> None:
     preloaded = 0
     if os.geteuid() == 0 and not worker._world_readable(os.path.dirname(os.__file__)):
         preloaded = worker._preload_stdlib()  # nobody could not import it later
+    gc.freeze()  # children never traverse (nor copy, for the gc's bookkeeping) what is here
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
@@ -263,6 +304,7 @@ def zygote_main(fd: int) -> None:
         control.send(json.dumps(message).encode())
 
     send(kind="ready", pid=os.getpid(), threads=_thread_count(), preloaded=preloaded)
+    forked: set[int] = set()  # the children forked on request and not yet reaped
     while True:
         readable, _, _ = select.select([control, wake_read], [], [])
         if wake_read in readable:
@@ -272,6 +314,7 @@ def zygote_main(fd: int) -> None:
                         break
                 except BlockingIOError:
                     break
+        ended, reaped = {}, False
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -279,7 +322,14 @@ def zygote_main(fd: int) -> None:
                 break
             if pid == 0:
                 break
-            send(kind="exit", pid=pid, code=os.waitstatus_to_exitcode(status))
+            reaped = True
+            if pid in forked:
+                forked.discard(pid)
+                ended[pid] = os.waitstatus_to_exitcode(status)
+        if reaped:  # a death orphans descendants: they die before the judge hears of it
+            _kill_strays(forked)
+        for pid, code in ended.items():
+            send(kind="exit", pid=pid, code=code)
         if control in readable:
             data, fds, _, _ = socket.recv_fds(control, MAX_CONTROL, 3)
             if not data:
@@ -294,6 +344,7 @@ def zygote_main(fd: int) -> None:
                 _child(request, fds, [control.fileno(), wake_read, wake_write])
             for f in fds:
                 os.close(f)
+            forked.add(pid)
             send(kind="forked", pid=pid)
 
 

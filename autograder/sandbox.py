@@ -53,6 +53,7 @@ class Limits:
     network_namespace: bool = True  # try unshare(CLONE_NEWNET)
     hide_course: bool = True  # as root: cover the course repository in a mount namespace
     hide: tuple[str, ...] = ()  # more paths to cover (the secret, the submissions, the output)
+    scratch_bytes: int = 64 << 20  # as root: a private tmpfs this big over /tmp, /var/tmp, /dev/shm
 
 
 COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -201,6 +202,7 @@ class Sandbox:
             "drop_privileges": self.limits.drop_privileges,
             "network_namespace": self.limits.network_namespace,
             "hide": hidden_paths(self.limits.hide) if self.limits.hide_course else [],
+            "scratch_bytes": self.limits.scratch_bytes,
             "limits": {
                 "cpu_seconds": self.limits.cpu_seconds,
                 "memory_bytes": self.limits.memory_bytes,

@@ -75,9 +75,16 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
         report["network"] = "socket module disabled (unshare not permitted)"
 
     workdir = config["workdir"]
+    if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWNS) == 0:  # a private mount namespace, undone at exit
+            libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+            if config.get("hide"):
+                report["files"] = _hide(libc, list(config["hide"]))
+            if config.get("scratch_bytes"):
+                report["scratch"] = _private_scratch(libc, workdir, int(config["scratch_bytes"]))
+        else:
+            report["files"] = "course files visible (unshare CLONE_NEWNS not permitted)"
     os.chdir(workdir)
-    if os.geteuid() == 0 and config.get("hide"):
-        report["files"] = _hide(libc, list(config["hide"]))
 
     limits = config.get("limits", {})
     used_cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -189,12 +196,9 @@ CLONE_NEWNS = 0x00020000
 
 
 def _hide(libc: Any, paths: list[str]) -> str:
-    """In a private mount namespace, cover each path: an empty mode-000 tmpfs over a folder,
+    """In the private mount namespace, cover each path: an empty mode-000 tmpfs over a folder,
     /dev/null over a file. Needs root (before dropping privileges); undone when the child ends.
     """
-    if libc.unshare(CLONE_NEWNS) != 0:
-        return "course files visible (unshare CLONE_NEWNS not permitted)"
-    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
     hidden = 0
     for path in paths:
         target = path.encode()
@@ -207,6 +211,25 @@ def _hide(libc: Any, paths: list[str]) -> str:
             continue
         hidden += ok
     return f"{hidden} of {len(paths)} course paths hidden (private mount namespace)"
+
+
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # the world-writable folders
+
+
+def _private_scratch(libc: Any, workdir: str, size: int) -> str:
+    """In the private mount namespace, put an empty tmpfs of `size` bytes over each
+    world-writable folder, and make the working directory again inside the one that holds it:
+    learner code can neither fill the disk nor leave files for other submissions to find.
+    """
+    flags = MS_NOSUID | MS_NODEV
+    options = f"size={size},mode=1777".encode()
+    covered = [
+        path
+        for path in SCRATCH
+        if os.path.isdir(path) and libc.mount(b"none", path.encode(), b"tmpfs", flags, options) == 0
+    ]
+    os.makedirs(workdir, mode=0o700, exist_ok=True)
+    return f"private {', '.join(covered) or 'nothing'} (tmpfs of {size >> 20} MiB each)"
 
 
 def _disable_sockets() -> None:

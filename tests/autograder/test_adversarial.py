@@ -159,6 +159,17 @@ CASES = [
         ),
         "zero",
     ),
+    Case(
+        "daemon_outlives_the_batch",
+        _attack(
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            "        os.execvp('sleep', DAEMON)\n"
+            "    os._exit(0)\n"
+        ),
+        "zero",
+    ),
     Case("memory_bomb", _attack("x = bytearray(64 << 30)"), "zero", ("MemoryError",)),
     Case(
         "huge_stdout",
@@ -174,6 +185,16 @@ CASES = [
             "            f.write('pwned')\n"
             "    except OSError:\n"
             "        pass\n"
+        ),
+        "zero",
+        root_only=True,
+    ),
+    Case(
+        "leave_files_in_tmp_and_dev_shm",
+        _attack(
+            "for folder in ('/tmp', '/var/tmp', '/dev/shm'):\n"
+            "    with open(os.path.join(folder, LITTER), 'w') as f:\n"
+            "        f.write('for the next submission')\n"
         ),
         "zero",
         root_only=True,
@@ -307,6 +328,8 @@ def graded(tmp_path_factory, cli, summary_of):
         ],
         "REFERENCE": reference,
         "PWNED": str(pwned),
+        "DAEMON": ["sleep", f"{90000 + os.getpid() % 1000}"],
+        "LITTER": f"autograder-corpus-litter-{os.getpid()}",
     }
     constants = "".join(f"{k} = {v!r}\n" for k, v in names.items())
     corpus.notebook(subs / "honest" / "momentum.ipynb", "momentum", CORRECT)
@@ -328,7 +351,10 @@ def graded(tmp_path_factory, cli, summary_of):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = {p: _digest(p) for p in watched}
+    litter = [os.path.join(d, names["LITTER"]) for d in ("/tmp", "/var/tmp", "/dev/shm")]
     return {
+        "daemons": corpus.processes_running(names["DAEMON"]),
+        "litter": [path for path in litter if os.path.exists(path)],
         "students": summary_of(out),
         "out": out,
         "unchanged": before == after,
@@ -360,4 +386,7 @@ def test_the_batch_went_on_and_nothing_was_touched(graded):
     assert set(graded["students"]) == {"honest", *(c.id for c in ACTIVE)}
     assert graded["unchanged"], "a submission, the secret or a check was modified"
     assert not graded["pwned"], "learner code wrote outside its working directory"
+    assert graded["daemons"] == [], "a process started by learner code outlived the batch"
+    if not ROOT_ONLY:
+        assert graded["litter"] == [], "learner code left files in the shared scratch folders"
     assert (graded["out"] / "huge_stdout" / "result.json").stat().st_size < 200_000

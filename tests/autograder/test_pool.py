@@ -4,6 +4,7 @@ import os
 import signal
 import time
 
+import autograder_corpus as corpus
 import pytest
 
 from autograder.errors import SandboxFailure, Timeout
@@ -122,3 +123,72 @@ def test_the_child_cannot_signal_the_judge_the_zygote_or_another_child(zygote):
     finally:
         sandbox.close()
         other.close()
+
+
+DAEMON = """
+import os
+def daemonize(marker):
+    if os.fork() == 0:  # the classic escape: fork, leave the session, fork again, orphan
+        os.setsid()
+        if os.fork() == 0:
+            os.execvp("sleep", ["sleep", marker])
+        os._exit(0)
+    return os.getpid()
+"""
+
+
+def test_a_daemon_started_by_learner_code_dies_with_its_exercise(zygote):
+    marker = f"{86000 + os.getpid() % 400}"  # a sleep nobody else runs
+    sandbox = _start(zygote, DAEMON)
+    try:
+        RemoteSubmission(sandbox).daemonize(marker)
+        deadline = time.monotonic() + 10
+        while not corpus.processes_running(["sleep", marker]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert corpus.processes_running(["sleep", marker]), "the daemon never started"
+    finally:
+        sandbox.close()
+    # killed before the judge learns that the child ended
+    assert corpus.processes_running(["sleep", marker]) == []
+    sandbox = _start(zygote)
+    try:
+        assert RemoteSubmission(sandbox).probe()["cwd_empty"]  # the zygote still serves
+    finally:
+        sandbox.close()
+
+
+SCRATCH = """
+import os
+def scribble(name):
+    found = {}
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        with open(os.path.join(folder, name), "w") as f:
+            f.write("left for the next submission")
+        found[folder] = sorted(os.listdir(folder))
+    written = 0
+    try:
+        for i in range(8):  # 128 MiB in files of 16 MiB, the largest RLIMIT_FSIZE allows
+            with open(f"/tmp/fill{i}", "wb") as f:
+                f.write(b"x" * (16 << 20))
+            written += 16
+    except OSError as error:
+        found["error"] = type(error).__name__ + f" after {written} MiB"
+    return found
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need the judge to run as root")
+def test_scratch_folders_are_private_tmpfs_of_bounded_size(zygote):
+    name = f"left-by-a-learner-{os.getpid()}"
+    sandbox = _start(zygote, SCRATCH)
+    workdir = os.path.basename(sandbox.workdir)
+    try:
+        found = RemoteSubmission(sandbox).scribble(name)
+        assert "private /tmp, /var/tmp, /dev/shm" in sandbox.report["scratch"]
+    finally:
+        sandbox.close()
+    assert found["/tmp"] == sorted([workdir, name]) and workdir.startswith("autograder-")
+    assert found["/var/tmp"] == [name] and found["/dev/shm"] == [name]
+    assert found["error"].startswith("OSError after 48 MiB")  # 64 MiB of tmpfs: the 4th file
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        assert not os.path.exists(os.path.join(folder, name))
