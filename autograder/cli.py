@@ -7,8 +7,8 @@
 
 `grade` groups notebooks by student (nbgrader's submitted/<student>/<assignment>/<nb>.ipynb,
 else the first folder below a given folder, else the file stem; `--student-id` puts everything
-in one student), grades each student with `autograder.grading.grade_student` (a pytest run of
-the checks against sandboxed children), shows a progress bar on stdout, and writes
+in one student), grades each student with `autograder.grading.grade_student` (every check of
+each exercise against the exercise's sandboxed child), shows a progress bar on stdout, and writes
     DIR/<student>/feedback.md, feedback.html, result.json, results.json (Gradescope format)
     DIR/gradebook.csv   one row per student, one column per exercise, and the total
     DIR/summary.json    every student's result
@@ -42,8 +42,8 @@ TEMPLATES = PACKAGE_DIR / "gradescope"
 
 def group_by_student(inputs: Sequence[str], forced: str | None = None) -> dict[str, list[Path]]:
     """student id → notebooks (see the module docstring for the rules)."""
-    from autograder.plugin import student_id_from_path
     from autograder.reader import find_notebooks
+    from autograder.session import student_id_from_path
 
     groups: dict[str, list[Path]] = {}
     for given in inputs:
@@ -140,9 +140,12 @@ def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograder.report import atomic_write
+    from autograder.sandbox import remove_stale_workdirs
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if stale := remove_stale_workdirs():
+        print(f"removed {stale} working folders of killed grading runs")
     groups = group_by_student(args.inputs, args.student_id)
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:

@@ -1,38 +1,38 @@
-"""The pytest plugin that turns `autograder/checks` into a grader of one learner's notebooks.
+"""The pytest plugin that runs `autograder/checks` against one learner's notebooks.
 
     pytest autograder --submission path/to/adam.ipynb [--student-id ID] [--secret-file F]
 
-(`autograder/conftest.py` loads this plugin; the CLI passes `-p autograder.plugin`.)
+(`autograder/conftest.py` loads this plugin.) For maintainers and curious instructors: the
+batch grader (`python -m autograder grade`, `autograder.grading`) calls the same checks
+directly through the same `autograder.session.GradingSession`, and gives the same verdicts.
 
 - `--submission` (repeatable; a notebook or a folder of notebooks) is read by
   `autograder.reader`; only the check modules of the exercises found are kept.
 - The module-scoped `submission` fixture starts one sandboxed child per exercise
-  (`autograder.sandbox`; forked from the warm zygote of `autograder.pool`, or spawned with
-  `--no-pool`), after the static own-work scan; it raises the exercise's problem
-  (malformed notebook, delegation) instead, which fails every test of that exercise.
+  (`GradingSession.open`: the static own-work scan, then a child forked from the warm zygote,
+  or spawned with `--no-pool`); it raises the exercise's problem (malformed notebook,
+  delegation) instead, which fails every test of that exercise.
 - The function-scoped `cases` fixture gives the public round and the hidden round seeded with
   HMAC(secret, student id, exercise).
-- Each report carries `points`, `exercise`, `status`, `learner_message` and `misconception`;
-  failures of the learner's making show the learner message instead of a traceback.
+- Failures of the learner's making show the learner message instead of a traceback, and the
+  terminal summary gives the points of each exercise (delegation zeroes an exercise).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from autograder.cases import Cases, available_devices, load_secret
-from autograder.errors import Delegation, NotebookProblem, SubmissionError
-from autograder.pool import shared as shared_zygote
-from autograder.reader import ExerciseWork, find_notebooks, read_notebook
-from autograder.results import docstring_sentence, outcome
-from autograder.runner import known_exercises
-from autograder.sandbox import Limits, RemoteSubmission, Sandbox, static_delegation
+from autograder.cases import Cases
+from autograder.errors import SubmissionError
+from autograder.results import TestResult, docstring_sentence, zero_delegated
+from autograder.runner import TestSpec, points_of, result_of
+from autograder.sandbox import Limits
+from autograder.session import GradingSession
 
-SESSION = pytest.StashKey["GradingSession"]()
+SESSION = pytest.StashKey[GradingSession]()
+RESULTS = pytest.StashKey[dict[str, TestResult]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,89 +82,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     paths = config.getoption("submission", default=[]) or []
     if paths:
-        config.stash[SESSION] = GradingSession.from_config(config, paths)
-
-
-class GradingSession:
-    """One learner's notebooks and the sandboxes running them, for one pytest run."""
-
-    def __init__(
-        self,
-        notebooks: list[Path],
-        student_id: str,
-        secret: bytes,
-        limits: Limits,
-        mode: str = "grade",
-        pool: bool = True,
-    ) -> None:
-        self.student_id = student_id
-        self.pool = pool
-        self.secret = secret
-        self.limits = limits
-        self.mode = mode
-        self.works: dict[str, ExerciseWork] = {}
-        self.problems: list[str] = []
-        self.sandboxes: dict[str, Sandbox] = {}
-        self.delegated: dict[str, Delegation] = {}
-        known = set(known_exercises())
-        for path in notebooks:
-            nb = read_notebook(path, known)
-            if nb.problem:
-                self.problems.append(nb.problem)
-            for exercise, work in nb.works.items():
-                if exercise in self.works:
-                    work = ExerciseWork(
-                        exercise,
-                        work.path,
-                        problem=f"two notebooks are for the exercise {exercise!r} "
-                        f"({Path(self.works[exercise].path).name} and {Path(work.path).name}); "
-                        "submit one.",
-                    )
-                self.works[exercise] = work
-
-    @classmethod
-    def from_config(cls, config: pytest.Config, paths: list[str]) -> GradingSession:
-        notebooks = [nb for p in paths for nb in find_notebooks(p)]
-        student = config.getoption("student_id") or student_id_from_path(Path(paths[0]))
-        secret_file = config.getoption("secret_file")
-        hide = [*paths, *config.getoption("hide"), *([secret_file] if secret_file else [])]
-        limits = Limits(timeout=config.getoption("exercise_timeout"), hide=tuple(hide))
-        secret = load_secret(secret_file)
-        mode, pool = config.getoption("cases"), not config.getoption("no_pool")
-        return cls(notebooks, student, secret, limits, mode, pool)
-
-    def open(self, exercise: str) -> RemoteSubmission:
-        """The learner's functions for an exercise, running in a fresh sandbox."""
-        work = self.works.get(exercise)
-        if work is None:
-            raise NotebookProblem(f"no notebook for the exercise {exercise!r} was submitted.")
-        if work.problem:
-            raise NotebookProblem(work.problem)
-        delegation = static_delegation(exercise, work.sources())
-        if delegation is not None:
-            self.delegated[exercise] = delegation
-            raise delegation
-        cuda = any(d.type == "cuda" for d in available_devices())
-        zygote = shared_zygote() if self.pool else None
-        sandbox = Sandbox(exercise, work.sources(), self.limits, cuda=cuda, pool=zygote)
-        self.sandboxes[exercise] = sandbox
-        sandbox.start()
-        return RemoteSubmission(sandbox)
-
-    def close(self, exercise: str) -> None:
-        sandbox = self.sandboxes.get(exercise)
-        if sandbox is not None:
-            sandbox.close()
-
-
-def student_id_from_path(path: Path) -> str:
-    """nbgrader's layout submitted/<student>/<assignment>/<nb>.ipynb, else the file stem."""
-    parts = path.resolve().parts
-    if "submitted" in parts:
-        i = len(parts) - 1 - parts[::-1].index("submitted")
-        if i + 1 < len(parts) - 1 or (i + 1 < len(parts) and path.is_dir()):
-            return parts[i + 1]
-    return path.stem if path.suffix == ".ipynb" else path.name
+        config.stash[SESSION] = GradingSession.create(
+            paths,
+            config.getoption("student_id"),
+            secret_file=config.getoption("secret_file"),
+            timeout=config.getoption("exercise_timeout"),
+            mode=config.getoption("cases"),
+            pool=not config.getoption("no_pool"),
+            hide=config.getoption("hide"),
+        )
 
 
 def _exercise_of(item: pytest.Item) -> str | None:
@@ -206,36 +132,44 @@ def submission(request: pytest.FixtureRequest):
 def cases(request: pytest.FixtureRequest) -> Cases:
     """The rounds of inputs of this test (public, then hidden)."""
     session: GradingSession | None = request.config.stash.get(SESSION, None)
-    exercise = request.module.EXERCISE
     if session is None:
-        return Cases(exercise, request.function.__name__, "public")
-    return Cases(
-        exercise, request.function.__name__, session.mode, session.secret, session.student_id
-    )
+        return Cases(request.module.EXERCISE, request.function.__name__, "public")
+    return session.cases(request.module.EXERCISE, request.function.__name__)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    report_outcome = yield
-    report = report_outcome.get_result()
+    report = (yield).get_result()
     exercise = _exercise_of(item)
-    if exercise is None:
+    if exercise is None or report.skipped or (report.passed and report.when != "call"):
         return
-    marker = item.get_closest_marker("points")
-    report.points = float(marker.args[0]) if marker and marker.args else 0.0
-    report.exercise = exercise
-    report.docstring = docstring_sentence(getattr(item, "function", None).__doc__)
+    function = item.function
+    spec = TestSpec(
+        exercise, item.name, function, points_of(function), docstring_sentence(function.__doc__)
+    )
     error = call.excinfo.value if call.excinfo is not None else None
-    if report.skipped:
-        report.status, report.learner_message, report.misconception = "skipped", "", None
-        return
-    status, message, misconception = outcome(error)
-    session = item.config.stash.get(SESSION, None)
-    if session is not None and isinstance(error, Delegation):
-        session.delegated.setdefault(exercise, error)
-    report.status, report.learner_message, report.misconception = status, message, misconception
+    result = result_of(spec, error)
+    item.config.stash.setdefault(RESULTS, {})[item.nodeid] = result
     if report.failed and isinstance(error, AssertionError | SubmissionError):
-        report.longrepr = f"{report.docstring}\n{message}"
+        report.longrepr = f"{spec.docstring}\n{result.message}"
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """The points of each exercise, as the batch grader counts them."""
+    results = config.stash.get(RESULTS, {})
+    if not results:
+        return
+    by_exercise: dict[str, list[TestResult]] = {}
+    for result in results.values():
+        by_exercise.setdefault(result.exercise, []).append(result)
+    terminalreporter.section("autograder")
+    total = maximum = 0.0
+    for exercise, tests in sorted(by_exercise.items()):
+        zero_delegated(tests)
+        score, points = sum(t.score for t in tests), sum(t.points for t in tests)
+        total, maximum = total + score, maximum + points
+        terminalreporter.write_line(f"{exercise}: {score:g} / {points:g}")
+    terminalreporter.write_line(f"total: {total:g} / {maximum:g}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -254,15 +188,3 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if grading is not None:
         for exercise in list(grading.sandboxes):
             grading.close(exercise)
-
-
-def report_fields(report: Any) -> dict[str, Any]:
-    """What the results collector reads from a test report."""
-    return {
-        "points": getattr(report, "points", 0.0),
-        "exercise": getattr(report, "exercise", None),
-        "status": getattr(report, "status", "error"),
-        "message": getattr(report, "learner_message", ""),
-        "misconception": getattr(report, "misconception", None),
-        "docstring": getattr(report, "docstring", ""),
-    }

@@ -7,7 +7,7 @@ points (read from the `points` marker: the only place points are written) and do
 wrapping a namespace — the learner's `__main__` for `check()` and the graded notebook cells,
 or a namespace we build ourselves in the tests. It is NOT isolation: it is meant for the
 learner's own kernel, where the learner already runs their code. Marks come from the CLI,
-which runs the same checks through pytest against the sandbox.
+which runs the same checks against the sandbox (`autograder.session`).
 """
 
 from __future__ import annotations
@@ -176,6 +176,11 @@ def run_test(spec: TestSpec, submission: Any, cases: Cases) -> TestResult:
         error = raised
     except Exception as raised:  # a grader bug: reported as such
         error = raised
+    return result_of(spec, error)
+
+
+def result_of(spec: TestSpec, error: BaseException | None) -> TestResult:
+    """The verdict of a check that raised `error` (None: it passed)."""
     status, message, misconception = outcome(error)
     return TestResult(
         exercise=spec.exercise,

@@ -75,6 +75,32 @@ def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
     return out + [os.path.abspath(p) for p in extra]
 
 
+WORKDIR_PREFIX = "autograder-"  # + the judge's pid + "-": tempfile.mkdtemp's random part
+
+
+def remove_stale_workdirs(folder: str | None = None) -> int:
+    """Remove the working directories of judges that no longer run (a batch killed with
+    SIGKILL cannot clean up): `autograder-<pid>-*` in the temporary folder whose pid is gone.
+    Returns how many were removed."""
+    folder = folder or tempfile.gettempdir()
+    removed = 0
+    for entry in os.scandir(folder):
+        rest = entry.name.removeprefix(WORKDIR_PREFIX)
+        pid = rest.split("-", 1)[0]
+        if rest == entry.name or not pid.isdigit() or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # that judge still runs (or the pid was reused: kept, harmless)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += not os.path.exists(entry.path)
+    return removed
+
+
 def scrubbed_environment(workdir: str) -> dict[str, str]:
     """No secrets and no course paths: only what torch needs to start."""
     env = {
@@ -153,7 +179,7 @@ class Sandbox:
 
     # ----------------------------------------------------------------- life cycle
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="autograder-")
+        self.workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
         as_root = os.geteuid() == 0 and self.limits.drop_privileges
         if as_root:
             os.chown(self.workdir, NOBODY, NOBODY)

@@ -6,6 +6,7 @@ registered here as the module `autograder_corpus` (the pattern of tests/autograd
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,14 +25,18 @@ if "autograder_corpus" not in sys.modules:
     _spec.loader.exec_module(_module)
 
 
-def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """`python -m autograder ...` in a fresh process, from the repository root."""
+def run_cli(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m autograder ...` in a fresh process, from the repository root (`env`: more
+    environment variables)."""
     return subprocess.run(
         [sys.executable, "-m", "autograder", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 

@@ -310,8 +310,9 @@ def graded(tmp_path_factory, cli, summary_of):
     secret = root / "secret.txt"
     secret.write_text("adversarial-corpus-secret\n")
     secret.chmod(0o600)
-    checks = corpus.correct_source.__globals__["ref"].__file__
-    reference = os.path.join(os.path.dirname(checks), "optimizers.py")
+    package = os.path.dirname(os.path.dirname(corpus.correct_source.__globals__["ref"].__file__))
+    reference = os.path.join(package, "reference", "optimizers.py")
+    hidden_tests = os.path.join(package, "checks", "test_momentum.py")
     pwned = root / "pwned"
     names = {
         "TARGETS": [
@@ -319,12 +320,13 @@ def graded(tmp_path_factory, cli, summary_of):
             str(out / "honest" / "result.json"),
             str(subs / "honest" / "momentum.ipynb"),
             str(secret),
-            os.path.join(os.path.dirname(os.path.dirname(checks)), "checks", "test_momentum.py"),
+            hidden_tests,
         ],
         "READS": [
             str(secret),
             str(subs / "honest" / "momentum.ipynb"),
             reference,
+            hidden_tests,
         ],
         "REFERENCE": reference,
         "PWNED": str(pwned),

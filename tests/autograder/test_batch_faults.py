@@ -68,6 +68,9 @@ def batch(tmp_path_factory, cli):
 
 def test_a_killed_batch_restarts_and_skips_what_is_graded(batch, cli):
     subs, out = batch["subs"], batch["root"] / "killed"
+    scratch = batch["root"] / "tmp"  # the runs' temporary folder, to see what a kill leaves
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch)}
     command = [sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out)]
     process = subprocess.Popen(
         command,
@@ -75,6 +78,7 @@ def test_a_killed_batch_restarts_and_skips_what_is_graded(batch, cli):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env={**os.environ, **env},
     )
     deadline = time.monotonic() + 300
     while not (out / "ana" / "result.json").exists() and time.monotonic() < deadline:
@@ -89,8 +93,9 @@ def test_a_killed_batch_restarts_and_skips_what_is_graded(batch, cli):
     # a submission changed after the kill is graded again
     original = (subs / "ben" / "momentum.ipynb").read_bytes()
     corpus.notebook(subs / "ben" / "momentum.ipynb", "momentum", WRONG + "\n# edited\n")
-    proc = cli("grade", str(subs), "--out", str(out), "--timeout", "20")
+    proc = cli("grade", str(subs), "--out", str(out), "--timeout", "20", env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert list(scratch.iterdir()) == []  # the killed run's working folders are gone too
     skipped = {p for p in done if p.parent.name != "ben"}
     assert f"{len(skipped)} students already graded" in proc.stdout
     for path in skipped:

@@ -7,6 +7,9 @@ One CLI run grades every student of the corpus (a folder per student), so the ex
 import hashlib
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import autograder_corpus as corpus
 import pytest
@@ -14,6 +17,8 @@ import pytest
 from autograder.runner import known_exercises, specs_of
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # One misconception per exercise through the whole CLI path (every variant is also checked
 # in process by test_misconceptions.py).
@@ -135,7 +140,14 @@ def graded(tmp_path_factory, cli, summary_of):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in subs.rglob("*") if p.is_file()}
-    return {"out": out, "students": summary_of(out), "proc": proc, "unchanged": before == after}
+    return {
+        "out": out,
+        "subs": subs,
+        "secret": secret,
+        "students": summary_of(out),
+        "proc": proc,
+        "unchanged": before == after,
+    }
 
 
 def exercise(graded, student, name):
@@ -272,3 +284,26 @@ def test_hidden_inputs_never_leak(graded):
     hidden = [t["message"] for t in ex["tests"]]
     assert all("step=<int>" in m and "base_lr=<float>" in m for m in hidden)
     assert not any(re.search(r"\d\.\d", m.split("]")[0]) for m in hidden)
+
+
+@pytest.mark.parametrize("student", ["correct", "partial", "delegates", "tripwire", "malformed"])
+def test_pytest_autograder_gives_the_batch_graders_scores(graded, student):
+    """`pytest autograder --submission` (for maintainers) runs the same checks as the CLI."""
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "autograder", "-p", "no:randomly",
+            "-p", "no:cacheprovider", "-q", "--submission", str(graded["subs"] / student),
+            "--student-id", student, "--secret-file", str(graded["secret"]),
+            "--exercise-timeout", "6",
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    summary = proc.stdout.split(" autograder ")[-1]
+    scores = dict(re.findall(r"^(\w+): (\S+) / \S+$", summary, flags=re.MULTILINE))
+    expected = graded["students"][student]["exercises"]
+    readable = {e for e, ex in expected.items() if ex["tests"]}
+    assert {e: float(v) for e, v in scores.items() if e != "total"} == {
+        e: expected[e]["score"] for e in readable
+    }, proc.stdout[-3000:]
+    full = all(expected[e]["score"] == expected[e]["max_score"] for e in readable)
+    assert proc.returncode == (0 if full else 1), proc.stdout[-3000:]
