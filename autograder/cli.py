@@ -34,7 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
-from autograder.sandbox import Limits
+from autograder.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_DIR / "gradescope"
@@ -42,8 +42,7 @@ TEMPLATES = PACKAGE_DIR / "gradescope"
 
 def group_by_student(inputs: Sequence[str], forced: str | None = None) -> dict[str, list[Path]]:
     """student id → notebooks (see the module docstring for the rules)."""
-    from autograder.reader import find_notebooks
-    from autograder.session import student_id_from_path
+    from autograder.reader import find_notebooks, student_id_from_path
 
     groups: dict[str, list[Path]] = {}
     for given in inputs:
@@ -140,7 +139,7 @@ def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograder.report import atomic_write
-    from autograder.sandbox import remove_stale_workdirs
+    from autograder.workdirs import remove_stale_workdirs
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

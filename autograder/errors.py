@@ -2,12 +2,16 @@
 
 These exceptions are raised in the judge (by the submission proxies and the notebook reader)
 and turned into feedback by the pytest plugin and the notebook `check`; none of them is a bug
-of the grader. A check that fails raises `autograder.judge.CheckFailure` instead.
+of the grader. A check that fails raises `CheckFailure` (through `autograder.judge`).
+Importing this module is cheap: no torch.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograder.misconceptions import Variant
 
 
 class SubmissionError(Exception):
@@ -89,3 +93,20 @@ class NotebookProblem(SubmissionError):
     """The notebook file cannot be graded for this exercise (malformed, no solution cells...)."""
 
     status = "malformed"
+
+
+class CheckFailure(AssertionError):
+    """A check failed: `learner_message` says what is wrong; `misconception` may name why."""
+
+    status = "failed"
+
+    def __init__(self, message: str, misconception: Variant | None = None):
+        super().__init__(message)
+        self.message = message
+        self.misconception = misconception
+
+    @property
+    def learner_message(self) -> str:
+        if self.misconception is None:
+            return self.message
+        return f"{self.message}\nThis looks like a known mistake: {self.misconception.advice}"

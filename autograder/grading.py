@@ -13,8 +13,8 @@ import os
 import time
 from collections.abc import Sequence
 
+from autograder.limits import Limits
 from autograder.results import ExerciseResult, ManualResult, StudentResult
-from autograder.sandbox import Limits
 from autograder.session import GradingSession
 
 

@@ -24,26 +24,10 @@ import torch
 
 from autograder import misconceptions
 from autograder.cases import Round
+from autograder.errors import CheckFailure
 from autograder.protocol import FnSpec, GenSpec, Opaque
 
 SHOW_VALUES_UP_TO = 12  # public cases show tensors with at most this many elements
-
-
-class CheckFailure(AssertionError):
-    """A check failed: `learner_message` says what is wrong; `misconception` may name why."""
-
-    status = "failed"
-
-    def __init__(self, message: str, misconception: misconceptions.Variant | None = None):
-        super().__init__(message)
-        self.message = message
-        self.misconception = misconception
-
-    @property
-    def learner_message(self) -> str:
-        if self.misconception is None:
-            return self.message
-        return f"{self.message}\nThis looks like a known mistake: {self.misconception.advice}"
 
 
 def fail(message: str, misconception: str | None = None) -> CheckFailure:

@@ -26,9 +26,9 @@ import pytest
 
 from autograder.cases import Cases
 from autograder.errors import SubmissionError
+from autograder.limits import Limits
 from autograder.results import TestResult, docstring_sentence, zero_delegated
 from autograder.runner import TestSpec, points_of, result_of
-from autograder.sandbox import Limits
 from autograder.session import GradingSession
 
 SESSION = pytest.StashKey[GradingSession]()

@@ -214,3 +214,13 @@ def find_notebooks(path: str | Path) -> list[Path]:
             p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file()
         )
     return [path]
+
+
+def student_id_from_path(path: Path) -> str:
+    """nbgrader's layout submitted/<student>/<assignment>/<nb>.ipynb, else the file stem."""
+    parts = path.resolve().parts
+    if "submitted" in parts:
+        i = len(parts) - 1 - parts[::-1].index("submitted")
+        if i + 1 < len(parts) - 1 or (i + 1 < len(parts) and path.is_dir()):
+            return parts[i + 1]
+    return path.stem if path.suffix == ".ipynb" else path.name

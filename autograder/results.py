@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from autograder.errors import SubmissionError
-from autograder.judge import CheckFailure
+from autograder.errors import CheckFailure, SubmissionError
 
 
 @dataclass

@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,28 +31,11 @@ from autograder.errors import (
     SandboxFailure,
     Timeout,
 )
+from autograder.limits import Limits
 from autograder.pool import ForkedChild, Zygote, ZygoteError
+from autograder.workdirs import new_workdir
 
 NOBODY = 65534
-
-
-@dataclass
-class Limits:
-    """Resource limits of one child; every field can be set from the CLI."""
-
-    timeout: float = 60.0  # wall-clock seconds for the learner's code, per exercise
-    startup_timeout: float = 120.0  # seconds to import torch on a loaded machine
-    cpu_seconds: int = 120  # RLIMIT_CPU, on top of the start-up
-    memory_bytes: int = 4 << 30  # RLIMIT_AS (RLIMIT_DATA when CUDA is used)
-    processes: int = 512  # RLIMIT_NPROC (threads count; per child: each has its own uid)
-    open_files: int = 64  # RLIMIT_NOFILE
-    file_bytes: int = 16 << 20  # RLIMIT_FSIZE
-    output_bytes: int = 64 << 10  # captured stdout/stderr kept (the rest is counted, dropped)
-    drop_privileges: bool = True  # as root: become an unprivileged uid of its own in the child
-    network_namespace: bool = True  # try unshare(CLONE_NEWNET)
-    hide_course: bool = True  # as root: cover the course repository in a mount namespace
-    hide: tuple[str, ...] = ()  # more paths to cover (the secret, the submissions, the output)
-    scratch_bytes: int = 64 << 20  # as root: a private tmpfs this big over /tmp, /var/tmp, /dev/shm
 
 
 COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,32 +55,6 @@ def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
             continue
         out.append(path)
     return out + [os.path.abspath(p) for p in extra]
-
-
-WORKDIR_PREFIX = "autograder-"  # + the judge's pid + "-": tempfile.mkdtemp's random part
-
-
-def remove_stale_workdirs(folder: str | None = None) -> int:
-    """Remove the working directories of judges that no longer run (a batch killed with
-    SIGKILL cannot clean up): `autograder-<pid>-*` in the temporary folder whose pid is gone.
-    Returns how many were removed."""
-    folder = folder or tempfile.gettempdir()
-    removed = 0
-    for entry in os.scandir(folder):
-        rest = entry.name.removeprefix(WORKDIR_PREFIX)
-        pid = rest.split("-", 1)[0]
-        if rest == entry.name or not pid.isdigit() or not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # that judge still runs (or the pid was reused: kept, harmless)
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed += not os.path.exists(entry.path)
-    return removed
 
 
 def scrubbed_environment(workdir: str) -> dict[str, str]:
@@ -179,7 +135,7 @@ class Sandbox:
 
     # ----------------------------------------------------------------- life cycle
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")
+        self.workdir = new_workdir()
         as_root = os.geteuid() == 0 and self.limits.drop_privileges
         if as_root:
             os.chown(self.workdir, NOBODY, NOBODY)

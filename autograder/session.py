@@ -21,11 +21,12 @@ from pathlib import Path
 
 from autograder.cases import Cases, available_devices, load_secret
 from autograder.errors import NotebookProblem
+from autograder.limits import Limits
 from autograder.pool import shared as shared_zygote
-from autograder.reader import ExerciseWork, find_notebooks, read_notebook
+from autograder.reader import ExerciseWork, find_notebooks, read_notebook, student_id_from_path
 from autograder.results import TestResult, zero_delegated
 from autograder.runner import known_exercises, result_of, run_test, specs_of
-from autograder.sandbox import Limits, RemoteSubmission, Sandbox, static_delegation
+from autograder.sandbox import RemoteSubmission, Sandbox, static_delegation
 
 
 class GradingSession:
@@ -133,13 +134,3 @@ class GradingSession:
                 self.close(exercise)
         zero_delegated(results)
         return results
-
-
-def student_id_from_path(path: Path) -> str:
-    """nbgrader's layout submitted/<student>/<assignment>/<nb>.ipynb, else the file stem."""
-    parts = path.resolve().parts
-    if "submitted" in parts:
-        i = len(parts) - 1 - parts[::-1].index("submitted")
-        if i + 1 < len(parts) - 1 or (i + 1 < len(parts) and path.is_dir()):
-            return parts[i + 1]
-    return path.stem if path.suffix == ".ipynb" else path.name

@@ -8,8 +8,9 @@ import autograder_corpus as corpus
 import pytest
 
 from autograder.errors import SandboxFailure, Timeout
+from autograder.limits import Limits
 from autograder.pool import Zygote
-from autograder.sandbox import Limits, RemoteSubmission, Sandbox
+from autograder.sandbox import RemoteSubmission, Sandbox
 
 pytestmark = pytest.mark.slow
 

@@ -1,12 +1,10 @@
 """GradingSession: one learner's notebooks, a sandbox per exercise, every check run against it."""
 
-from pathlib import Path
-
 import autograder_corpus as corpus
 import pytest
 
 from autograder.runner import specs_of
-from autograder.session import GradingSession, student_id_from_path
+from autograder.session import GradingSession
 
 pytestmark = pytest.mark.slow
 
@@ -16,16 +14,6 @@ DELEGATES = (
     "    rm, rv = running_mean.clone(), running_var.clone()\n"
     "    return F.batch_norm(x, rm, rv, gamma, beta, training, momentum, eps), rm, rv\n"
 )
-
-
-def test_student_id_from_nbgrader_layout_or_the_file_stem(tmp_path):
-    nb = tmp_path / "submitted" / "alice" / "ps1" / "adam.ipynb"
-    nb.parent.mkdir(parents=True)
-    nb.write_text("{}")
-    assert student_id_from_path(nb) == "alice"
-    assert student_id_from_path(tmp_path / "submitted" / "alice") == "alice"
-    assert student_id_from_path(Path("elsewhere/bob.ipynb")) == "bob"
-    assert student_id_from_path(Path("elsewhere/carol")) == "carol"
 
 
 def test_run_gives_every_check_of_the_exercise_in_source_order(tmp_path):
