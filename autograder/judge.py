@@ -106,9 +106,16 @@ def show(value: Any) -> str:
         return f"<loss {value.name}>"
     if isinstance(value, GenSpec):
         return f"<generator seeded {value.seed} on {value.device}>"
-    if isinstance(value, str | int | bool) or value is None:
-        return repr(value)
+    if isinstance(value, str | int | bool | torch.dtype | torch.device) or value is None:
+        return _literal(value)
     return f"<{describe(value)}>"
+
+
+def _literal(value: Any) -> str:
+    """How the value is written in Python code (`torch.float64`, `torch.device('cpu')`)."""
+    if isinstance(value, torch.device):
+        return f"torch.device({str(value)!r})"
+    return repr(value)
 
 
 def hide(value: Any) -> str:
@@ -120,8 +127,8 @@ def hide(value: Any) -> str:
         return f"<loss {value.name}>"
     if isinstance(value, GenSpec):
         return f"<generator on {value.device}>"
-    if isinstance(value, bool | str) or value is None:
-        return repr(value)  # modes and flags (training=True, decay="cosine") are not secrets
+    if isinstance(value, bool | str | torch.dtype | torch.device) or value is None:
+        return _literal(value)  # modes, flags, dtypes and devices are not secrets
     return f"<{type(value).__name__}>"
 
 

@@ -3,7 +3,8 @@
 import torch
 
 from autograder.cases import Round
-from autograder.judge import expect_equal
+from autograder.errors import CheckFailure
+from autograder.judge import expect_equal, mismatch_kind_deep
 
 
 def quadratic_problem(r: Round, device: torch.device, n: int = 4):
@@ -35,3 +36,15 @@ def expect_trajectory(got, want, run, *, function: str, r: Round, device, steps:
         recompute=run,
         context=f"theta after {steps} calls of {function} ({kind} case, float64, {device.type})",
     )
+
+
+def next_state(out, state: tuple, *, function: str, r: Round, call: int, calls: int) -> tuple:
+    """The learner's result of one call in a trajectory, once it has the kind of the `state` it
+    replaces (a tuple of tensors of the same dtype, shape and device): checked before the
+    grader computes with it (the next gradient), so a wrong kind is a verdict, not a crash."""
+    problem = mismatch_kind_deep(out, state, "its result")
+    if problem:
+        raise CheckFailure(
+            f"{function}, call {call} of {calls} on a quadratic ({r.label} case): {problem}."
+        )
+    return out

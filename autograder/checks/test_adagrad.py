@@ -5,7 +5,12 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.checks._common import expect_trajectory, quadratic_problem, torch_trajectory
+from autograder.checks._common import (
+    expect_trajectory,
+    next_state,
+    quadratic_problem,
+    torch_trajectory,
+)
 from autograder.judge import expect_call
 
 EXERCISE = "adagrad"
@@ -41,8 +46,11 @@ def test_matches_torch_adagrad(submission, cases):
 
             def run(step_fn):
                 theta, G = theta0.clone(), torch.zeros_like(theta0)
-                for _ in range(steps):
-                    theta, G = step_fn(theta, A @ theta, G, lr, eps=eps)
+                for i in range(steps):
+                    out = step_fn(theta, A @ theta, G, lr, eps=eps)
+                    theta, G = next_state(
+                        out, (theta, G), function="adagrad_step", r=r, call=i + 1, calls=steps
+                    )
                 return theta
 
             want = torch_trajectory(

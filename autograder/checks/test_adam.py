@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
+from autograder.checks._common import next_state
 from autograder.judge import expect_call, expect_equal
 
 EXERCISE = "adam"
@@ -74,7 +75,10 @@ def test_matches_torch_adam(submission, cases):
                 m, v = torch.zeros_like(theta), torch.zeros_like(theta)
                 for t in range(1, 11):
                     grad = A @ theta  # gradient of ½ θᵀAθ
-                    theta, m, v = step_fn(theta, grad, m, v, t, **hyper)
+                    out = step_fn(theta, grad, m, v, t, **hyper)
+                    theta, m, v = next_state(
+                        out, (theta, m, v), function="adam_step", r=r, call=t, calls=10
+                    )
                 return theta
 
             p = theta0.clone().requires_grad_(True)

@@ -24,22 +24,18 @@ def _draw(submission, r, shape, device, tag, count=1):
     out = []
     for i in range(count):
         g = GenSpec(r.seed_for(f"{tag}{i}"), device.type)
-        w = submission.he_init(shape, generator=g, dtype=torch.float64, device=device)
-        want = ref.he_init(
-            shape,
-            generator=torch.Generator(device.type).manual_seed(0),
-            dtype=torch.float64,
-            device=device,
-        )
-        expect_kind(
-            w,
-            want,
-            function="he_init",
-            r=r,
-            inputs=dict(shape=shape, generator=g, dtype=torch.float64, device=device),
-        )
+        want = torch.empty(shape, dtype=torch.float64, device=device)
+        w = _drawn_with(submission, r, shape, g, want)
         out.append(w.detach().double().cpu().flatten())
     return torch.cat(out)
+
+
+def _drawn_with(submission, r, shape, generator, want):
+    """he_init's weights from this generator, once they have the kind of `want`."""
+    inputs = dict(shape=shape, generator=generator, dtype=want.dtype, device=want.device)
+    w = submission.he_init(**inputs)
+    expect_kind(w, want, function="he_init", r=r, inputs=inputs)
+    return w
 
 
 def _check_std(w, shape, r):
@@ -135,10 +131,9 @@ def test_uses_the_generator(submission, cases):
         for device in r.devices:
             shape = (6, 5)
             seed = r.seed_for("same")
+            want = torch.empty(shape, dtype=torch.float64, device=device)
             a, b, c = (
-                submission.he_init(
-                    shape, generator=GenSpec(s, device.type), dtype=torch.float64, device=device
-                )
+                _drawn_with(submission, r, shape, GenSpec(s, device.type), want)
                 for s in (seed, seed, seed + 1)
             )
             if not torch.equal(a, b):

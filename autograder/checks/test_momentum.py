@@ -5,7 +5,12 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.checks._common import expect_trajectory, quadratic_problem, torch_trajectory
+from autograder.checks._common import (
+    expect_trajectory,
+    next_state,
+    quadratic_problem,
+    torch_trajectory,
+)
 from autograder.judge import expect_call
 
 EXERCISE = "momentum"
@@ -57,8 +62,12 @@ def test_matches_torch_sgd(submission, cases):
 
             def run(step_fn):
                 theta, movement = theta0.clone(), torch.zeros_like(theta0)
-                for _ in range(steps):
-                    theta, movement = step_fn(theta, A @ theta, movement, lr, momentum)
+                for i in range(steps):
+                    out = step_fn(theta, A @ theta, movement, lr, momentum)
+                    state = (theta, movement)
+                    theta, movement = next_state(
+                        out, state, function="momentum_step", r=r, call=i + 1, calls=steps
+                    )
                 return theta
 
             want = torch_trajectory(

@@ -5,7 +5,12 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.checks._common import expect_trajectory, quadratic_problem, torch_trajectory
+from autograder.checks._common import (
+    expect_trajectory,
+    next_state,
+    quadratic_problem,
+    torch_trajectory,
+)
 from autograder.judge import expect_call
 
 EXERCISE = "rmsprop"
@@ -64,8 +69,11 @@ def test_matches_torch_rmsprop(submission, cases):
 
             def run(step_fn):
                 theta, s = theta0.clone(), torch.zeros_like(theta0)
-                for _ in range(steps):
-                    theta, s = step_fn(theta, A @ theta, s, lr, alpha=alpha, eps=eps)
+                for i in range(steps):
+                    out = step_fn(theta, A @ theta, s, lr, alpha=alpha, eps=eps)
+                    theta, s = next_state(
+                        out, (theta, s), function="rmsprop_step", r=r, call=i + 1, calls=steps
+                    )
                 return theta
 
             want = torch_trajectory(
