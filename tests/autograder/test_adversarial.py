@@ -378,6 +378,8 @@ def test_corpus(graded, case):
     assert ex["max_score"] == FULL
     assert ex["score"] == (FULL if case.score == "full" else 0.0), _feedback(student)
     feedback = _feedback(student)
+    internal = [t["name"] for t in ex["tests"] if t["status"] == "error"]
+    assert internal == [], f"the grader hit an internal error in {internal}: {feedback}"
     for text in case.says:
         assert text in feedback, feedback
     assert "adversarial-corpus-secret" not in json.dumps(student)
