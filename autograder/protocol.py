@@ -174,7 +174,7 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
             return walk_tensor(v)
         if isinstance(v, np.ndarray):
             if v.dtype.kind not in _NPY_KINDS or v.dtype.fields is not None:
-                return _opaque(v)
+                return _opaque(v, f"numpy.ndarray of dtype {v.dtype}")
             return {"t": "ndarray", "blob": add(_npy_bytes(v))}
         if isinstance(v, tuple) and not hasattr(v, "_fields"):
             return {"t": "tuple", "items": [walk(x, depth + 1) for x in v]}
@@ -199,8 +199,10 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
         return _opaque(v)
 
     def walk_tensor(t: torch.Tensor) -> Any:
-        if t.layout != torch.strided or t.is_quantized or t.is_meta:
-            return _opaque(t)
+        if t.is_meta:
+            return _opaque(t, "torch.Tensor on the meta device (shape only, no values)")
+        if t.layout != torch.strided or t.is_quantized:
+            return _opaque(t, f"torch.Tensor with layout {t.layout} (quantized: {t.is_quantized})")
         name = str(t.dtype).removeprefix("torch.")
         if name not in _TORCH_DTYPES:
             return _opaque(t)
@@ -219,17 +221,15 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
     return walk(value, 0), blobs
 
 
-def _opaque(v: Any) -> dict[str, str]:
+def _opaque(v: Any, kind: str | None = None) -> dict[str, str]:
+    """An uncarried value: its type (`kind` describes it better when given) and a short repr."""
     try:
         text = repr(v)
     except Exception:  # a learner's __repr__ may raise anything
         text = "<unprintable>"
-    kind = type(v)
-    return {
-        "t": "opaque",
-        "type": f"{kind.__module__}.{kind.__qualname__}",
-        "repr": text[:MAX_REPR],
-    }
+    if kind is None:
+        kind = f"{type(v).__module__}.{type(v).__qualname__}"
+    return {"t": "opaque", "type": kind[:200], "repr": text[:MAX_REPR]}
 
 
 def unpack(tree: Any, blobs: list[bytes]) -> Any:

@@ -150,3 +150,12 @@ def test_malformed_trees_and_bombs_are_refused():
         deep = [deep]
     with pytest.raises(ProtocolError):
         protocol.pack(deep)
+
+
+def test_uncarried_tensors_and_arrays_say_why():
+    meta = roundtrip(torch.empty(3, device="meta"))
+    assert isinstance(meta, Opaque) and meta.type.startswith("torch.Tensor on the meta device")
+    sparse = roundtrip(torch.eye(2).to_sparse())
+    assert isinstance(sparse, Opaque) and "layout torch.sparse_coo" in sparse.type
+    objects = roundtrip(np.array([object()], dtype=object))
+    assert isinstance(objects, Opaque) and objects.type == "numpy.ndarray of dtype object"
