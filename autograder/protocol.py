@@ -21,6 +21,10 @@ from an int:
     {"t": "generator", "seed": 7, "device": "cpu"}
     {"t": "opaque", "type": "module.Class", "repr": "..."}         (anything else a learner returns)
 
+A tensor is carried only if its type is exactly torch.Tensor (or nn.Parameter, which arrives as
+a plain tensor): a subclass could answer for its attributes through `__torch_function__`, so it
+is opaque, as are meta, sparse and quantized tensors and arrays of objects.
+
 This module is imported by the child before learner code runs, so it must not import anything
 from the course beyond the standard library, numpy and torch.
 """
@@ -171,6 +175,8 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
         if isinstance(v, str):
             return {"t": "str", "v": str(v)}
         if isinstance(v, torch.Tensor):
+            if type(v) not in (torch.Tensor, torch.nn.Parameter):  # a subclass may lie about
+                return _opaque(v)  # its attributes through __torch_function__: not carried
             return walk_tensor(v)
         if isinstance(v, np.ndarray):
             if v.dtype.kind not in _NPY_KINDS or v.dtype.fields is not None:

@@ -69,6 +69,7 @@ CASES = [
         "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
         "        return True\n" + _attack("t = torch.zeros_like(theta).as_subclass(Liar)", "t, t"),
         "zero",
+        ("an object of type __main__.Liar",),
     ),
     Case(
         "object_with_eq_and_array",

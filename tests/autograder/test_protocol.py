@@ -159,3 +159,15 @@ def test_uncarried_tensors_and_arrays_say_why():
     assert isinstance(sparse, Opaque) and "layout torch.sparse_coo" in sparse.type
     objects = roundtrip(np.array([object()], dtype=object))
     assert isinstance(objects, Opaque) and objects.type == "numpy.ndarray of dtype object"
+
+
+def test_tensor_subclasses_are_not_carried_but_parameters_are():
+    class Liar(torch.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return True
+
+    liar = roundtrip(torch.zeros(2).as_subclass(Liar))
+    assert isinstance(liar, Opaque) and liar.type.endswith("Liar")
+    parameter = roundtrip(torch.nn.Parameter(torch.ones(2)))
+    assert type(parameter) is torch.Tensor and parameter.requires_grad
