@@ -122,6 +122,37 @@ def test_the_same_submission_gets_identical_scores_alone_and_in_batches(batch, c
         assert _tests(out, "dora") == wanted, name
 
 
+def test_ten_gradings_of_one_submission_in_different_orders_are_identical(batch):
+    """Ten gradings of dora in one warm grading process (as a CLI worker runs them): four
+    alone, six inside batches in different orders, all equal to the CLI's full batch."""
+    from autograder.grading import grade_student
+
+    subs = batch["subs"]
+    orders = [["dora"]] * 4 + [
+        ["dora", "ana", "ben"],
+        ["ben", "dora", "eli"],
+        ["fay", "eli", "dora"],
+        ["eli", "dora", "fay", "ana"],
+        ["ana", "ben", "eli", "fay", "dora"],
+        ["dora", "fay"],
+    ]
+    wanted = _tests(batch["full"], "dora")
+    seen = []
+    for order in orders:
+        for student in order:
+            notebooks = sorted((subs / student).glob("*.ipynb"))
+            result = grade_student(notebooks, student, timeout=20, hide=[str(subs)])
+            if student == "dora":
+                seen.append(
+                    {
+                        name: [(t.name, t.score, t.status, t.message) for t in ex.tests]
+                        for name, ex in result.exercises.items()
+                    }
+                )
+    assert len(seen) == 10
+    assert all(tests == wanted for tests in seen)
+
+
 def test_shards_partition_the_students_and_merge_into_one_gradebook(batch, cli):
     root, subs = batch["root"], batch["subs"]
     shards = []
