@@ -160,7 +160,7 @@ def grade_command(args: argparse.Namespace) -> int:
             results.append(done)
             continue
         jobs.append((student, [str(p) for p in nbs], args.secret_file, args.timeout, str(out)))
-        jobs[-1] += (args.pool, sha256, [*args.inputs, str(out)])  # other students, results
+        jobs[-1] += (args.pool, sha256, [*args.inputs, str(out), *args.hide])
     if len(results):
         print(f"{len(results)} students already graded (same submission): skipped")
     bar = tqdm(total=len(jobs), desc="grading", unit="student", file=sys.stdout, ncols=80)
@@ -259,6 +259,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--student-id", default=None, help="grade all inputs as this student")
     grade.add_argument(
         "--gradescope-results", default=None, help="also write Gradescope's results.json here"
+    )
+    grade.add_argument(
+        "--hide",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a path learner code must not read (repeatable; as root; the inputs, the output "
+        "and the secret file are always hidden)",
     )
     grade.add_argument(
         "--no-pool",

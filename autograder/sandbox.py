@@ -42,10 +42,17 @@ COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
-    """What the child must not read: every entry of the course repository (the grader, its
-    reference and checks, the solutions, .git), except the folder holding the Python
-    installation that the child still imports from (a `.venv` inside the repository).
+    """What the child must not read, besides `extra` (the secret, the inputs, the output).
+
+    From a checkout (the package imported from the course repository): every entry of the
+    repository (the grader, its reference and checks, the solutions, .git), except the folder
+    holding the Python installation that the child still imports from (a `.venv` inside it).
+    Installed into site-packages (Gradescope, `pip install`): only the course's own packages;
+    the other libraries stay visible, since the child imports from them.
     """
+    extra_paths = list(dict.fromkeys(os.path.abspath(p) for p in extra))  # once each
+    if os.path.realpath(COURSE_ROOT) in _site_packages():
+        return [os.path.join(COURSE_ROOT, name) for name in COURSE_PACKAGES] + extra_paths
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     out = []
     for name in sorted(os.listdir(COURSE_ROOT)):
@@ -54,7 +61,19 @@ def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
         if any(k == real or k.startswith(real + os.sep) for k in keep):
             continue
         out.append(path)
-    return out + [os.path.abspath(p) for p in extra]
+    return out + extra_paths
+
+
+COURSE_PACKAGES = ("autograder", "trainlab")
+
+
+def _site_packages() -> set[str]:
+    import site
+    import sysconfig
+
+    paths = [*site.getsitepackages(), site.getusersitepackages()]
+    paths += [sysconfig.get_paths()[k] for k in ("purelib", "platlib")]
+    return {os.path.realpath(p) for p in paths}
 
 
 def scrubbed_environment(workdir: str) -> dict[str, str]:

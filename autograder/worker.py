@@ -220,14 +220,31 @@ def _private_scratch(libc: Any, workdir: str, size: int) -> str:
     """In the private mount namespace, put an empty tmpfs of `size` bytes over each
     world-writable folder, and make the working directory again inside the one that holds it:
     learner code can neither fill the disk nor leave files for other submissions to find.
+
+    The Python installation stays where it was (a course checkout under /tmp has its .venv
+    there): it is bound back into the new tmpfs through a descriptor opened beforehand.
     """
     flags = MS_NOSUID | MS_NODEV
     options = f"size={size},mode=1777".encode()
-    covered = [
-        path
-        for path in SCRATCH
-        if os.path.isdir(path) and libc.mount(b"none", path.encode(), b"tmpfs", flags, options) == 0
-    ]
+    python = sorted({os.path.realpath(p) for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)})
+    covered = []
+    for folder in SCRATCH:
+        if not os.path.isdir(folder) or os.path.islink(folder):
+            continue
+        inside = [p for p in python if p.startswith(folder.rstrip("/") + "/")]
+        keep = {p: os.open(p, os.O_RDONLY | os.O_DIRECTORY) for p in inside}
+        try:
+            if libc.mount(b"none", folder.encode(), b"tmpfs", flags, options) != 0:
+                continue
+            covered.append(folder)
+            for path, fd in keep.items():
+                os.makedirs(path, exist_ok=True)
+                source = f"/proc/self/fd/{fd}".encode()
+                if libc.mount(source, path.encode(), None, MS_BIND | MS_REC, None) != 0:
+                    raise OSError(f"could not keep {path} visible under the private {folder}")
+        finally:
+            for fd in keep.values():
+                os.close(fd)
     os.makedirs(workdir, mode=0o700, exist_ok=True)
     return f"private {', '.join(covered) or 'nothing'} (tmpfs of {size >> 20} MiB each)"
 

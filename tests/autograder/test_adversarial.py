@@ -26,6 +26,8 @@ ROOT_ONLY = os.geteuid() != 0
 WRONG = "def momentum_step(theta, grad, movement, lr, momentum):\n    return theta, movement\n"
 CORRECT = corpus.correct_source("momentum")
 FULL = 10.0  # the momentum exercise's points
+# a covered file: a mode-000 folder over it, or (a course checkout under /tmp) not there at all
+UNREADABLE = ("PermissionError", "FileNotFoundError")
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Case:
     id: str
     source: str | None  # the solution cell (None: `raw` builds the file)
     score: str  # "zero" | "full"
-    says: tuple[str, ...] = ()  # in the feedback of some test (or the exercise's problem)
+    says: tuple = ()  # each in the feedback (a tuple: one of them), or the exercise's problem
     root_only: bool = False
     raw: str | None = None  # a malformed-notebook kind
 
@@ -213,7 +215,7 @@ CASES = [
             "raise ValueError(' | '.join(seen))"
         ),
         "zero",
-        ("PermissionError",),
+        (UNREADABLE,),
         root_only=True,
     ),
     Case(
@@ -224,7 +226,7 @@ CASES = [
             "return ns['momentum_step'](theta, grad, movement, lr, momentum)"
         ),
         "zero",
-        ("PermissionError",),
+        (UNREADABLE,),
         root_only=True,
     ),
     Case(
@@ -382,7 +384,8 @@ def test_corpus(graded, case):
     internal = [t["name"] for t in ex["tests"] if t["status"] == "error"]
     assert internal == [], f"the grader hit an internal error in {internal}: {feedback}"
     for text in case.says:
-        assert text in feedback, feedback
+        options = text if isinstance(text, tuple) else (text,)
+        assert any(option in feedback for option in options), feedback
     assert "adversarial-corpus-secret" not in json.dumps(student)
 
 

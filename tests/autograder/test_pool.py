@@ -3,6 +3,7 @@
 import os
 import signal
 import time
+from pathlib import Path
 
 import autograder_corpus as corpus
 import pytest
@@ -13,6 +14,8 @@ from autograder.pool import Zygote
 from autograder.sandbox import RemoteSubmission, Sandbox
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import os
@@ -193,3 +196,48 @@ def test_scratch_folders_are_private_tmpfs_of_bounded_size(zygote):
     assert found["error"].startswith("OSError after 48 MiB")  # 64 MiB of tmpfs: the 4th file
     for folder in ("/tmp", "/var/tmp", "/dev/shm"):
         assert not os.path.exists(os.path.join(folder, name))
+
+
+PROBE_FROM_A_TMP_VENV = """
+import sys
+from autograder.limits import Limits
+from autograder.pool import Zygote
+from autograder.sandbox import RemoteSubmission, Sandbox
+
+source = "def f():\\n    import probe_module\\n    return probe_module.ANSWER\\n"
+zygote = Zygote()
+sandbox = Sandbox("adam", [("x-solution", source)], Limits(timeout=30), pool=zygote)
+try:
+    sandbox.start()
+    print(sandbox.report["scratch"])
+    print("answer", RemoteSubmission(sandbox).f())
+finally:
+    sandbox.close()
+    zygote.close()
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need the judge to run as root")
+def test_a_python_installation_under_tmp_stays_importable(tmp_path):
+    """A course checkout under /tmp (its .venv too) keeps its modules under the private /tmp."""
+    import subprocess
+    import sysconfig
+    import venv
+
+    assert str(tmp_path).startswith("/tmp/")
+    env = tmp_path / "venv"
+    venv.create(env)
+    site = next(env.glob("lib/python*/site-packages"))
+    # torch & co from this venv, the course from the checkout (as an editable install would)
+    (site / "course.pth").write_text(f"{sysconfig.get_paths()['purelib']}\n{ROOT}\n")
+    (site / "probe_module.py").write_text("ANSWER = 42\n")  # only inside the /tmp venv
+    proc = subprocess.run(
+        [str(env / "bin" / "python"), "-c", PROBE_FROM_A_TMP_VENV],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "private /tmp" in proc.stdout and "answer 42" in proc.stdout, proc.stdout + proc.stderr

@@ -5,12 +5,16 @@ torch (pyproject asks only for torch>=2.3) and must make `trainlab` and `autogra
 Here a fresh virtual environment with torch stands in for Colab.
 """
 
+import json
+import os
 import shutil
 import subprocess
 import venv
 from pathlib import Path
 
 import pytest
+
+from autograder.runner import specs_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,4 +61,23 @@ def test_pip_install_keeps_the_existing_torch(tmp_path):
     )
     assert torch_before == torch_after, "installing the course package replaced torch"
 
-    sh(py, "-c", "import trainlab, autograder.reference; from autograder import check")
+    # from outside the checkout, so that the INSTALLED packages are imported
+    where = sh(
+        py,
+        "-c",
+        "import trainlab, autograder.reference; from autograder import check; "
+        "print(autograder.__file__)",
+        cwd=tmp_path,
+    )
+    assert "site-packages" in where, where
+
+    # the installed grader (in site-packages, not a checkout): the check modules import (pytest
+    # is a dependency), and a sandboxed grading hides the course's packages, not torch's
+    notebook = next(ROOT.glob("solutions/*_momentum/momentum.ipynb"))
+    out = tmp_path / "out"
+    graded = sh(py, "-m", "autograder", "grade", str(notebook), "--out", str(out), cwd=tmp_path)
+    points = sum(spec.points for spec in specs_of("momentum"))
+    assert f"momentum: {points:g} / {points:g}" in graded, graded
+    result = json.loads((out / "momentum" / "result.json").read_text())
+    if os.geteuid() == 0:  # autograder, trainlab, the notebook and the output: nothing else
+        assert result["exercises"]["momentum"]["sandbox"]["files"].startswith("4 of 4 ")
