@@ -48,3 +48,17 @@ def next_state(out, state: tuple, *, function: str, r: Round, call: int, calls: 
             f"{function}, call {call} of {calls} on a quadratic ({r.label} case): {problem}."
         )
     return out
+
+
+def learner_trajectory(
+    step, A: torch.Tensor, theta0: torch.Tensor, steps: int, *, function: str, r: Round
+):
+    """θ after `steps` calls of `step(theta, grad, state) -> (theta, state)` on L(θ) = ½ θᵀAθ,
+    from a zero state; each result is kind-checked (`next_state`) before the next gradient."""
+    theta, state = theta0.clone(), torch.zeros_like(theta0)
+    for i in range(steps):
+        out = step(theta, A @ theta, state)
+        theta, state = next_state(
+            out, (theta, state), function=function, r=r, call=i + 1, calls=steps
+        )
+    return theta

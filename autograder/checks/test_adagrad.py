@@ -7,7 +7,7 @@ import torch
 from autograder import reference as ref
 from autograder.checks._common import (
     expect_trajectory,
-    next_state,
+    learner_trajectory,
     quadratic_problem,
     torch_trajectory,
 )
@@ -45,13 +45,10 @@ def test_matches_torch_adagrad(submission, cases):
             lr, eps = r.log_uniform(0.01, 0.5), r.log_uniform(1e-10, 1e-3)
 
             def run(step_fn):
-                theta, G = theta0.clone(), torch.zeros_like(theta0)
-                for i in range(steps):
-                    out = step_fn(theta, A @ theta, G, lr, eps=eps)
-                    theta, G = next_state(
-                        out, (theta, G), function="adagrad_step", r=r, call=i + 1, calls=steps
-                    )
-                return theta
+                return learner_trajectory(
+                    lambda theta, grad, G: step_fn(theta, grad, G, lr, eps=eps),
+                    A, theta0, steps, function="adagrad_step", r=r,
+                )  # fmt: skip
 
             want = torch_trajectory(
                 lambda ps: torch.optim.Adagrad(ps, lr=lr, eps=eps), A, theta0, steps

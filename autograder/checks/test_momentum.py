@@ -7,7 +7,7 @@ import torch
 from autograder import reference as ref
 from autograder.checks._common import (
     expect_trajectory,
-    next_state,
+    learner_trajectory,
     quadratic_problem,
     torch_trajectory,
 )
@@ -61,14 +61,10 @@ def test_matches_torch_sgd(submission, cases):
             lr, momentum = r.log_uniform(0.01, 0.2), r.uniform(0.5, 0.95)
 
             def run(step_fn):
-                theta, movement = theta0.clone(), torch.zeros_like(theta0)
-                for i in range(steps):
-                    out = step_fn(theta, A @ theta, movement, lr, momentum)
-                    state = (theta, movement)
-                    theta, movement = next_state(
-                        out, state, function="momentum_step", r=r, call=i + 1, calls=steps
-                    )
-                return theta
+                return learner_trajectory(
+                    lambda theta, grad, movement: step_fn(theta, grad, movement, lr, momentum),
+                    A, theta0, steps, function="momentum_step", r=r,
+                )  # fmt: skip
 
             want = torch_trajectory(
                 lambda ps: torch.optim.SGD(ps, lr=lr, momentum=momentum), A, theta0, steps

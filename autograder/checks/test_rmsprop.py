@@ -7,7 +7,7 @@ import torch
 from autograder import reference as ref
 from autograder.checks._common import (
     expect_trajectory,
-    next_state,
+    learner_trajectory,
     quadratic_problem,
     torch_trajectory,
 )
@@ -68,13 +68,10 @@ def test_matches_torch_rmsprop(submission, cases):
             )
 
             def run(step_fn):
-                theta, s = theta0.clone(), torch.zeros_like(theta0)
-                for i in range(steps):
-                    out = step_fn(theta, A @ theta, s, lr, alpha=alpha, eps=eps)
-                    theta, s = next_state(
-                        out, (theta, s), function="rmsprop_step", r=r, call=i + 1, calls=steps
-                    )
-                return theta
+                return learner_trajectory(
+                    lambda theta, grad, s: step_fn(theta, grad, s, lr, alpha=alpha, eps=eps),
+                    A, theta0, steps, function="rmsprop_step", r=r,
+                )  # fmt: skip
 
             want = torch_trajectory(
                 lambda ps: torch.optim.RMSprop(ps, lr=lr, alpha=alpha, eps=eps), A, theta0, steps
