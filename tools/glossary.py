@@ -107,12 +107,22 @@ def table_problems(markdown: str, terms: list[Term]) -> list[str]:
 def rejected_names_in(text: str, terms: list[Term]) -> list[str]:
     """The rejected Chinese names `text` uses, as "rejected -> canonical" lines.
 
-    The canonical names are blanked out first, so a rejected name that is part of a canonical
-    one (扇入 inside 输入扇入) is found only where it stands alone.
+    An occurrence that lies inside a canonical name (扇入 inside 输入扇入) does not count.
     """
-    for t in sorted(terms, key=lambda t: -len(t.chinese)):
-        text = text.replace(t.chinese, "\0")
-    return [f"{r} -> {t.chinese} ({t.english})" for t in terms for r in t.rejected if r in text]
+    found = []
+    for t in terms:
+        for rejected in t.rejected:
+            hosts = [c.chinese for c in terms if rejected in c.chinese]
+            covered = {
+                (m.start() + k, m.start() + k + len(rejected))
+                for host in hosts
+                for m in re.finditer(re.escape(host), text)
+                for k in [host.index(rejected)]
+            }
+            spans = {(m.start(), m.end()) for m in re.finditer(re.escape(rejected), text)}
+            if spans - covered:
+                found.append(f"{rejected} -> {t.chinese} ({t.english})")
+    return found
 
 
 def pages_listing(terms: list[Term], pages: list[Path]) -> dict[str, set[str]]:

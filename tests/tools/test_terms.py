@@ -96,3 +96,7 @@ def test_the_checks_catch_a_wrong_name_a_missing_term_and_a_rejected_name():
     found = glossary.rejected_names_in(prose, TERMS)
     assert sorted(found) == ["平坦区域 -> 高原 (plateau)", "扇入 -> 输入扇入 (fan-in)"]
     assert glossary.rejected_names_in("高原，输入扇入，批次标准化", TERMS) == []
+    # a rejected name that contains a shorter canonical one (批次, batch) is still found
+    assert glossary.rejected_names_in("使用批次归一化", TERMS) == [
+        "批次归一化 -> 批次标准化 (batch normalization)"
+    ]
