@@ -1,4 +1,4 @@
-"""Repository-wide notebook rules: no stored outputs, shared setup cell, fresh glossary (from terms.yml)."""
+"""Repository-wide notebook rules: no stored outputs, shared setup cell, fresh glossary."""
 
 import json
 import subprocess
