@@ -47,7 +47,7 @@ def test_setup_cell_installs_from_the_configured_repository():
     assert "torch" not in source.split("%pip", 1)[1]  # never asks for torch itself
 
 
-def test_glossary_is_generated_from_the_chapters():
+def test_glossary_is_generated_from_the_terms_file():
     result = run_tool("tools/glossary.py", "--check")
     assert result.returncode == 0, result.stdout
 
