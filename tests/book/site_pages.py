@@ -53,6 +53,7 @@ class _Page(HTMLParser):
         self.links: list[tuple[str, str]] = []  # (tag, href or src)
         # Code cells of a notebook page: [input text, output image sources], in page order.
         self.cells: list[tuple[list[str], list[str]]] = []
+        self.cell_classes: list[set[str]] = []  # the classes of each cell's <div>, e.g. its tags
         self._cell_depth: int | None = None
         self._in_output = False
 
@@ -71,6 +72,7 @@ class _Page(HTMLParser):
                 self.links.append((tag, attributes[key]))
         if tag == "div" and "cell" in classes and "docutils" in classes:
             self.cells.append(([], []))
+            self.cell_classes.append(classes)
             self._cell_depth = len(self.stack)
         if self._cell_depth is not None and tag == "div" and "cell_output" in classes:
             self._in_output = True

@@ -13,7 +13,8 @@ from site_pages import parse, raw_tex, toc_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = toc_files()
-EXECUTED = [d for d in DOCS if (ROOT / f"{d}.ipynb").exists() and not d.startswith("exercises/")]
+NOTEBOOKS = [d for d in DOCS if (ROOT / f"{d}.ipynb").exists()]
+EXECUTED = [d for d in NOTEBOOKS if not d.startswith("exercises/")]
 # A code cell that draws: its output must hold an image.
 DRAWS = re.compile(r"\bplt\.(subplots|figure|plot|imshow|hist|scatter)\(|\.imshow\(")
 
@@ -86,6 +87,19 @@ def test_figures_are_not_empty(html, doc):
             if not target.is_file() or target.stat().st_size == 0:
                 problems.append(f"code cell {number}: image {src} is missing or empty")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("doc", NOTEBOOKS)
+def test_setup_cell_is_collapsed(html, doc):
+    """The Colab setup cell stays in the notebook but is folded on the page: Jupyter Book turns its
+    `hide-cell` tag (written by tools/setup_cell.py) into the cell class `tag_hide-cell`."""
+    page = page_of(html / f"{doc}.html")
+    assert page.cells, "the page shows no code cell"
+    code, _ = page.cells[0]
+    assert "# Course setup" in "".join(code), "the first code cell is the setup cell"
+    assert "tag_hide-cell" in page.cell_classes[0], (
+        "the setup cell is shown unfolded: run python tools/setup_cell.py, then rebuild"
+    )
 
 
 def test_the_checks_see_what_they_must(html):
