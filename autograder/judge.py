@@ -370,23 +370,34 @@ def expect_call(
     got = getattr(submission, function)(**clone(inputs))
     want = reference(**materialize(clone(inputs)))
 
-    def pick(value: Any) -> Any:
-        return tuple(value[i] for i in select) if select is not None else value
+    def recompute(impl: Callable) -> Any:
+        return impl(**materialize(clone(inputs)))
 
-    if select is not None:
-        expect_kind(got, want, function=function, r=r, inputs=inputs)
-        names = [names[i] for i in select] if names else None
-    expect_equal(
-        pick(got),
-        pick(want),
-        function=function,
-        r=r,
-        inputs=inputs,
-        names=names,
-        recompute=lambda impl: pick(impl(**materialize(clone(inputs)))),
+    if select is None:
+        expect_equal(
+            got,
+            want,
+            function=function,
+            r=r,
+            inputs=inputs,
+            names=names,
+            recompute=recompute,
+            tol=tol,
+            up_to_sign=up_to_sign,
+        )
+        return got
+    expect_kind(got, want, function=function, r=r, inputs=inputs)
+    problem = mismatch(
+        tuple(got[i] for i in select),
+        tuple(want[i] for i in select),
+        public=r.public,
+        names=[names[i] for i in select] if names else None,
         tol=tol,
         up_to_sign=up_to_sign,
     )
+    if problem is not None:  # the misconception is recognised on the whole result
+        variant = identify(function, got, want, recompute, tol, up_to_sign)
+        raise CheckFailure(f"{call_text(function, inputs, r.public)}: {problem}.", variant)
     return got
 
 
