@@ -22,13 +22,14 @@ Snapshot = list[tuple[str, torch.Tensor, torch.Tensor]]
 def _named_arguments(function: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     try:
         return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
-    except (TypeError, ValueError):
+    except Exception:  # no signature, or one that does not bind: name them by position
         named = {f"argument {i + 1}": a for i, a in enumerate(args)}
         return {**named, **kwargs}
 
 
 def snapshot(function: Callable, args: tuple, kwargs: dict) -> Snapshot:
-    """(name, the tensor passed, a copy of it) for every tensor argument, nested ones included."""
+    """(name, the tensor passed, a copy of it) for every tensor argument, nested ones included
+    (empty if copying fails: learner code may have patched torch; the check then sees nothing)."""
     found: Snapshot = []
 
     def walk(name: str, value: Any) -> None:
@@ -41,8 +42,11 @@ def snapshot(function: Callable, args: tuple, kwargs: dict) -> Snapshot:
             for key, item in value.items():
                 walk(f"{name}[{key!r}]", item)
 
-    for name, value in _named_arguments(function, args, kwargs).items():
-        walk(name, value)
+    try:
+        for name, value in _named_arguments(function, args, kwargs).items():
+            walk(name, value)
+    except Exception:
+        return []
     return found
 
 
@@ -51,10 +55,13 @@ def modified(taken: Snapshot) -> list[str]:
     changed = []
     with torch.no_grad():
         for name, now, before in taken:
-            if now.shape != before.shape or now.dtype != before.dtype:
-                changed.append(name)
+            try:
+                if now.shape != before.shape or now.dtype != before.dtype:
+                    changed.append(name)
+                    continue
+                same = (now == before) | (torch.isnan(now) & torch.isnan(before))
+                if not bool(same.all()):
+                    changed.append(name)
+            except Exception:  # a tensor learner code made unreadable: not judged here
                 continue
-            same = (now == before) | (torch.isnan(now) & torch.isnan(before))
-            if not bool(same.all()):
-                changed.append(name)
     return changed
