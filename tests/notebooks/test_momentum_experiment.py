@@ -42,7 +42,7 @@ def experiment_output(momentum_step) -> str:
         (
             "buffer convention",
             misconceptions.get("momentum.buffer_convention").impl,
-            "θ matches torch.optim.SGD but your movement is not −η·b",
+            "θ follows torch.optim.SGD, but your movement is not −η·b",
         ),
         (
             "sign flipped",
@@ -55,4 +55,4 @@ def test_the_experiment_says_whether_theta_and_movement_match_torch(name, step, 
     printed = experiment_output(step)
     assert verdict in printed, printed
     if name != "correct":
-        assert "your momentum_step matches torch.optim.SGD" not in printed
+        assert "matches torch.optim.SGD" not in printed
