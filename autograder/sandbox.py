@@ -25,6 +25,7 @@ from typing import Any
 from autograder import forbidden, protocol
 from autograder.errors import (
     Delegation,
+    InputModified,
     LearnerRaised,
     MissingFunction,
     NotImplementedYet,
@@ -33,6 +34,7 @@ from autograder.errors import (
 )
 from autograder.limits import Limits
 from autograder.pool import ForkedChild, Zygote, ZygoteError
+from autograder.solution_cells import helper_rule, undefined_name
 from autograder.workdirs import new_workdir
 
 NOBODY = 65534
@@ -346,7 +348,9 @@ class RemoteSubmission:
             if cell.error:
                 err = cell.error
                 where = f" (line {err['line']})" if err.get("line") else ""
-                out.append(f"cell {cell.grade_id}{where}: {err['type']}: {err['message']}")
+                text = f"cell {cell.grade_id}{where}: {err['type']}: {err['message']}"
+                name = undefined_name(err, [source for _, source in self._sandbox.cells])
+                out.append(f"{text}. {helper_rule(name)}" if name else text)
         return out
 
     def __getattr__(self, function: str) -> Any:
@@ -359,13 +363,16 @@ class RemoteSubmission:
             if tripped:
                 raise Delegation([tripwire_sentence(function, tripped)])
             if kind == "result":
+                if meta.get("modified"):
+                    raise InputModified(function, [str(n) for n in meta["modified"]])
                 return value
             if kind == "missing":
                 raise MissingFunction(function, meta.get("candidates"), self.cell_errors())
             error = meta.get("error", {})
             if error.get("not_implemented"):
                 raise NotImplementedYet(function)
-            raise LearnerRaised(function, error)
+            name = undefined_name(error, [source for _, source in self._sandbox.cells])
+            raise LearnerRaised(function, error, helper_rule(name) if name else None)
 
         call.__name__ = function
         return call

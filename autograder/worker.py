@@ -318,7 +318,7 @@ def _error(error: BaseException, **extra: Any) -> dict[str, Any]:
 def serve(in_fd: int, out_fd: int) -> None:
     """The message loop (see the module docstring). Returns when told `bye`."""
     # Everything the loop needs is bound here, before the grader's modules are forgotten.
-    from autograder import catalogue, forbidden, protocol
+    from autograder import catalogue, forbidden, protocol, purity
 
     setup = protocol.read_message(in_fd)
     if setup.kind != "setup":
@@ -366,6 +366,7 @@ def serve(in_fd: int, out_fd: int) -> None:
             protocol.write_frame(out_fd, reply)
             continue
         args, kwargs = materialize(message.payload)
+        taken = purity.snapshot(function, args, kwargs)
         wires.take()
         wires.armed = True
         try:
@@ -381,7 +382,8 @@ def serve(in_fd: int, out_fd: int) -> None:
         else:
             wires.armed = False
             try:
-                reply = send("result", value, tripped=wires.take())
+                changed = purity.modified(taken)
+                reply = send("result", value, tripped=wires.take(), modified=changed)
             except Exception as error:
                 info = _error(error, type="UnsendableResult")
                 reply = send("raised", error=info, tripped=wires.take())
