@@ -181,3 +181,52 @@ def test_a_working_folder_is_named_after_its_judge():
         assert os.path.basename(sandbox.workdir).startswith(f"autograder-{os.getpid()}-")
     finally:
         sandbox.close()
+
+
+FORGERS = """
+import os, struct, sys
+
+def _reply_fd():
+    frame = sys._getframe()
+    while frame is not None and "out_fd" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["out_fd"]
+
+def forge(header):
+    data = header.encode()
+    os.write(_reply_fd(), struct.pack("<4sIQ", b"AGP1", len(data), 0) + data)
+    return 0
+
+def huge():
+    return torch.zeros(8 << 20)  # 32 MiB: far over the bound of a 1-number request
+"""
+
+GARBAGE = {
+    "overflowing float": '{"kind":"result","meta":{},"payload":{"t":"float","v":"0x1p9999"}}',
+    "error report of the wrong type": '{"kind":"raised","meta":{"error":"x"}}',
+    "tripped is not a list": '{"kind":"result","meta":{"tripped":{"a":1}}}',
+    "unknown reply kind": '{"kind":"hello","meta":{}}',
+}
+
+
+@pytest.mark.parametrize("header", GARBAGE.values(), ids=GARBAGE.keys())
+def test_a_forged_reply_is_the_students_protocol_error(header):
+    sandbox = Sandbox("adam", [("adam-solution", FORGERS)], Limits(timeout=30))
+    try:
+        sandbox.start()
+        submission = RemoteSubmission(sandbox)
+        with pytest.raises(SandboxFailure, match="sent garbage"):
+            submission.forge(header)
+        assert sandbox.process.poll() is not None  # the child was killed
+    finally:
+        sandbox.close()
+
+
+def test_a_reply_far_larger_than_asked_is_refused_unread():
+    sandbox = Sandbox("adam", [("adam-solution", FORGERS)], Limits(timeout=30))
+    try:
+        sandbox.start()
+        with pytest.raises(SandboxFailure, match="at most"):
+            RemoteSubmission(sandbox).huge()
+    finally:
+        sandbox.close()
