@@ -320,7 +320,7 @@ def graded(tmp_path_factory, cli, summary_of):
     names = {
         "TARGETS": [
             str(out / "pwned.txt"),
-            str(out / "honest" / "result.json"),
+            str(out / "students" / "honest" / "result.json"),
             str(subs / "honest" / "momentum.ipynb"),
             str(secret),
             hidden_tests,
@@ -397,4 +397,4 @@ def test_the_batch_went_on_and_nothing_was_touched(graded):
     assert graded["daemons"] == [], "a process started by learner code outlived the batch"
     if not ROOT_ONLY:
         assert graded["litter"] == [], "learner code left files in the shared scratch folders"
-    assert (graded["out"] / "huge_stdout" / "result.json").stat().st_size < 200_000
+    assert (graded["out"] / "students" / "huge_stdout" / "result.json").stat().st_size < 200_000

@@ -273,8 +273,8 @@ def test_outputs(graded):
         else:
             assert set(test) >= {"score", "max_score", "status"}
             assert test["status"] in ("passed", "failed")
-    assert "Automatic score" in (out / "correct" / "feedback.md").read_text()
-    assert "<html" in (out / "variant_adam" / "feedback.html").read_text()
+    assert "Automatic score" in (out / "students" / "correct" / "feedback.md").read_text()
+    assert "<html" in (out / "students" / "variant_adam" / "feedback.html").read_text()
     assert not list(out.rglob(".*.tmp*")) and not list(out.rglob(".*feedback*"))
     assert "grading" in graded["proc"].stdout  # the progress bar goes to stdout
 
