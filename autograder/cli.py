@@ -135,6 +135,10 @@ def grade_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if stale := remove_stale_workdirs():
         print(f"removed {stale} working folders of killed grading runs")
+    from autograder.cgroups import remove_stale
+
+    if stale := remove_stale():
+        print(f"removed {stale} cgroups of killed grading runs")
     groups, refused = group(args.inputs, args.student_id)
     for r in refused:
         print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograder import forbidden, protocol
+from autograder.cgroups import ChildGroup
 from autograder.errors import (
     Delegation,
     LearnerRaised,
@@ -34,6 +35,7 @@ from autograder.errors import (
 from autograder.limits import Limits
 from autograder.pool import ForkedChild, Zygote, ZygoteError
 from autograder.workdirs import new_workdir
+from autograder.worker import UID_BASE
 
 NOBODY = 65534
 
@@ -150,6 +152,7 @@ class Sandbox:
         self.failure: SandboxFailure | None = None
         self.spent = 0.0
         self._drain: _OutputDrain | None = None
+        self.cgroup: ChildGroup | None = None
         self._to_child = self._from_child = -1
 
     # ----------------------------------------------------------------- life cycle
@@ -196,11 +199,20 @@ class Sandbox:
                 os.close(fd)
         self._drain = _OutputDrain(out_read, self.limits.output_bytes)
         self._drain.start()
+        cgroup = "no cgroup (Limits.cgroup is off)"
+        if self.limits.cgroup:  # joined before the set-up is sent: before any learner code
+            self.cgroup, cgroup = ChildGroup.create(
+                self.process.pid,
+                cpus=self.limits.cpus,
+                memory=self.limits.memory_bytes,
+                processes=self.limits.processes,
+            )
         setup = {
             "exercise": self.exercise,
             "workdir": self.workdir,
             "cuda": self.cuda,
             "drop_privileges": self.limits.drop_privileges,
+            "uid": UID_BASE + self.process.pid,  # its pid here (it may be pid 1 in its own)
             "network_namespace": self.limits.network_namespace,
             "hide": hidden_paths(self.limits.hide) if self.limits.hide_course else [],
             "scratch_bytes": self.limits.scratch_bytes,
@@ -216,6 +228,7 @@ class Sandbox:
         hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
         sandbox_report = hello.meta.get("sandbox", {})
         self.report = {"process": started, **(sandbox_report if _is_dict(sandbox_report) else {})}
+        self.report["cgroup"] = cgroup
         load = protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells])
         self._send(load)
         loaded = self._receive(
@@ -237,6 +250,9 @@ class Sandbox:
                 except (OSError, subprocess.TimeoutExpired, SandboxFailure):
                     pass
             self._kill()
+        if self.cgroup is not None:  # whatever is left in it is killed, then it is removed
+            self.cgroup.remove()
+            self.cgroup = None
         for fd in (self._to_child, self._from_child):
             if fd >= 0:
                 try:
