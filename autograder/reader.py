@@ -275,11 +275,12 @@ def _has_code(source: str) -> bool:
 def find_notebooks(path: str | Path) -> list[Path]:
     """A notebook, or every notebook under a directory (checkpoints excluded), sorted.
 
-    Symbolic links below the given directory are never followed: a link named `*.ipynb`, a
-    link to a folder, or any other non-regular `*.ipynb` entry is listed as it is, so that
-    `read_notebook` refuses it with a message (it is never opened)."""
+    Symbolic links are never followed (the given path included: the CLI resolves the folders
+    an instructor names once): a link named `*.ipynb`, a link to a folder, or any other
+    non-regular `*.ipynb` entry is listed as it is, so that `read_notebook` refuses it with a
+    message (it is never opened)."""
     path = Path(path)
-    if not path.is_dir():
+    if path.is_symlink() or not path.is_dir():  # a link is listed, never walked
         return [path]
     found = []
     for folder, dirs, files in os.walk(path, followlinks=False):

@@ -86,10 +86,13 @@ def group_by_student(
     from autograder.reader import find_notebooks
 
     if forced:
-        return {forced: [nb for given in inputs for nb in find_notebooks(given)]}, []
+        roots = [os.path.realpath(g) if os.path.isdir(g) else g for g in inputs]
+        return {forced: [nb for root in roots for nb in find_notebooks(root)]}, []
     sources: dict[str, Source] = {}
     for given in inputs:
         root = Path(given)
+        if root.is_symlink() and root.is_dir():  # a folder the instructor named: followed once
+            root = Path(os.path.realpath(root))
         for nb in find_notebooks(root):
             student, path, is_folder = _source_of(nb, root)
             source = sources.setdefault(path, Source(student, path, is_folder))

@@ -54,3 +54,21 @@ def test_only_regular_files_inside_the_tree_are_read(tmp_path):
         assert "symbolic link" in message or "FIFO" in message, message
         submission_sha256([path])  # hashed by its refusal, without reading it
     assert time.monotonic() - start < 5
+
+
+def test_a_linked_folder_is_refused_even_when_grading_it_directly(tmp_path):
+    """The session rediscovers notebooks under each path it is given: a linked student folder
+    must not be walked there either."""
+    import autograder_corpus as corpus
+
+    from autograder.reader import find_notebooks, read_notebook
+    from autograder.students import group_by_student
+
+    honest = corpus.notebook(tmp_path / "subs" / "honest" / "momentum.ipynb", "momentum", "x=1")
+    (tmp_path / "subs" / "linked").symlink_to(honest.parent, target_is_directory=True)
+    assert find_notebooks(tmp_path / "subs" / "linked") == [tmp_path / "subs" / "linked"]
+    assert "symbolic link" in read_notebook(tmp_path / "subs" / "linked", {"momentum"}).problem
+    # a folder the instructor names by a link is followed once
+    (tmp_path / "given").symlink_to(tmp_path / "subs", target_is_directory=True)
+    groups, refused = group_by_student([str(tmp_path / "given")])
+    assert sorted(groups) == ["honest", "linked"] and refused == []
