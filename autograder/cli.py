@@ -17,7 +17,9 @@ Each exercise's child is forked from a warm zygote (`autograder.pool`; one per g
 process) unless `--no-pool`. A student whose result.json records the sha256 of the very same
 notebooks is not graded again (an interrupted batch restarts where it stopped; `--no-resume`
 regrades). `--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge`
-joins the shards' folders into one gradebook.
+joins the shards' folders into one gradebook. Submissions whose student ids collide once made
+safe for a folder name are refused (`autograder.students`): listed on stderr and in
+summary.json, and the command exits with status 1.
 """
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ single thread before forking (`threads` in its `ready` message). If it dies, the
 starts a new one; a child whose zygote died is killed by `PR_SET_PDEATHSIG`. The zygote is
 a child subreaper: a process of learner code that outlives its parent (a daemon) becomes the
 zygote's child, wherever it moved in sessions and process groups, and is killed as soon as
-any child of the zygote ends — before the judge hears that the exercise's child ended.
+any child of the zygote ends — before the judge hears that the exercise's child ended. As
+root, each child is forked into a PID namespace of its own (`unshare(CLONE_NEWPID)` before the
+fork, `setns` back after it): it is pid 1 there, sees only its own processes once it mounts
+its own /proc, and the kernel kills every process left in it when it ends.
 """
 
 from __future__ import annotations

@@ -8,9 +8,11 @@ a child:
    warm zygote of `autograder.pool` does it once and forks a child per exercise, which then
    enters `serve()` directly).
 2. `enter_sandbox(config)`: die with the parent, a private network namespace (or, if the kernel
-   refuses, a disabled `socket` module), resource limits, and — when started as root — the
-   course repository covered in a private mount namespace and a uid/gid of its own
-   (`UID_BASE` + pid; no account, like `nobody` but unique). Then forget the grader:
+   refuses, a disabled `socket` module), resource limits, and — when started as root — a
+   private IPC namespace (its SysV objects die with it), the course repository covered in a
+   private mount namespace (its own /proc when it is pid 1 of a PID namespace) and a uid/gid
+   of its own (`UID_BASE` + its pid as the judge sees it; no account, like `nobody` but
+   unique). Then forget the grader:
    `autograder` and `trainlab` leave `sys.modules` and cannot be imported again.
 3. `serve()`: receive the cells over the pipe (the child never opens the submission), run the
    trusted preamble and the cells, then answer `call` messages with plain data only (see

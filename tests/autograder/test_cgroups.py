@@ -76,3 +76,35 @@ def test_groups_of_killed_judges_are_removed(tmp_path, monkeypatch):
     monkeypatch.setattr(cgroups, "hierarchies", lambda: [cgroups.Hierarchy(str(tmp_path), 2, ())])
     assert cgroups.remove_stale() == 1
     assert not dead.exists() and alive.exists() and (tmp_path / "other").exists()
+
+
+def test_v2_is_preferred_and_v1_gives_what_v2_cannot(tmp_path, monkeypatch):
+    """A hybrid host: the judge's v2 group can delegate `pids` only; cpu and memory come from
+    the v1 hierarchies (the judge's own group in each); a controller is never used twice."""
+    unified, cpu, memory = tmp_path / "unified", tmp_path / "cpu", tmp_path / "memory"
+    (unified / "judge").mkdir(parents=True)
+    (unified / "judge" / "cgroup.controllers").write_text("pids hugetlb\n")
+    (unified / "judge" / "cgroup.subtree_control").write_text("pids\n")
+    (cpu / "batch").mkdir(parents=True)
+    (memory / "batch").mkdir(parents=True)  # /job/batch, seen through a mount of /job
+    mounts = [
+        (str(unified), "/", "cgroup2", {"rw"}),
+        (str(cpu), "/", "cgroup", {"rw", "cpu"}),
+        (str(memory), "/job", "cgroup", {"rw", "memory"}),  # mounted from inside the hierarchy
+        (str(tmp_path / "pids"), "/", "cgroup", {"rw", "pids"}),
+    ]
+    own = {"": "/judge", "cpu": "/batch", "memory": "/job/batch", "pids": "/"}
+    monkeypatch.setattr(cgroups, "_mounts", lambda: mounts)
+    monkeypatch.setattr(cgroups, "_own_groups", lambda: own)
+    assert cgroups.hierarchies() == [
+        cgroups.Hierarchy(str(unified / "judge"), 2, ("pids",)),
+        cgroups.Hierarchy(str(cpu / "batch"), 1, ("cpu",)),
+        cgroups.Hierarchy(str(memory / "batch"), 1, ("memory",)),
+    ]
+    v2 = cgroups.Hierarchy("x", 2, ("cpu", "memory", "pids"))
+    assert dict(cgroups._limit_files(v2, 0.5, 1 << 30, 64)) == {
+        "cpu.max": "50000 100000",
+        "memory.max": str(1 << 30),
+        "memory.swap.max": "0",
+        "pids.max": "64",
+    }

@@ -264,7 +264,7 @@ def test_outputs(graded):
     for student, result in graded["students"].items():  # not submitted = empty, never "0"
         for name, cell in zip(header[1:-1], by_student[student][1:-1], strict=True):
             assert (cell == "") == (name not in result["exercises"]), (student, name)
-    results = json.loads((out / "correct" / "results.json").read_text())
+    results = json.loads((out / "students" / "correct" / "results.json").read_text())
     assert results["score"] == graded["students"]["correct"]["score"]
     for test in results["tests"]:
         assert set(test) >= {"name", "output", "visibility"}
