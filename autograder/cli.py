@@ -42,13 +42,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_DIR / "gradescope"
 
 
-def group_by_student(inputs: Sequence[str], forced: str | None = None) -> dict[str, list[Path]]:
-    """student id → notebooks (the rules: `autograder.students`; refused ones left out)."""
-    from autograder.students import group_by_student as group
-
-    return group(inputs, forced)[0]
-
-
 def submission_sha256(notebooks: Sequence[str | Path]) -> str:
     """One hash of a student's notebooks (names and bytes), read like the grader reads them
     (`reader.read_regular`: regular files only, through one descriptor); a file too large to
@@ -129,21 +122,18 @@ def write_batch(out: Path, results: list, refused: Sequence = ()) -> None:
 def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from autograder.cgroups import remove_stale
     from autograder.report import atomic_write
-    from autograder.students import group_by_student as group
+    from autograder.students import group_by_student
     from autograder.workdirs import remove_stale_workdirs
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if stale := remove_stale_workdirs():
         print(f"removed {stale} working folders of killed grading runs")
-    from autograder.cgroups import remove_stale
-
     if stale := remove_stale():
         print(f"removed {stale} cgroups of killed grading runs")
-    groups, refused = group(args.inputs, args.student_id)
-    for r in refused:
-        print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)
+    groups, refused = group_by_student(args.inputs, args.student_id)
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"warning: {p} does not exist", file=sys.stdout)
@@ -151,6 +141,8 @@ def grade_command(args: argparse.Namespace) -> int:
         i, n = args.shard
         groups = {s: nbs for s, nbs in groups.items() if shard_of(s, n) == i}
         refused = [r for r in refused if shard_of(r.student, n) == i]
+    for r in refused:
+        print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)
     results, jobs = [], []
     for student, nbs in sorted(groups.items()):
         sha256 = submission_sha256(nbs)
@@ -190,14 +182,16 @@ def merge_command(args: argparse.Namespace) -> int:
 
     Each student's folder (feedback, result.json, Gradescope results.json) is copied byte for
     byte; gradebook.csv and summary.json are rebuilt from the students' result.json files.
+    A student in two shards, or two students of one folder name, stop it before anything is
+    copied.
     """
     from autograder.results import StudentResult
     from autograder.students import safe_name, student_folder
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, StudentResult] = {}
     folders: dict[str, str] = {}  # safe folder name → student id
+    copies: list[tuple[Path, Path]] = []
     refused: list = []
     for folder in map(Path, args.shards):
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -213,9 +207,11 @@ def merge_command(args: argparse.Namespace) -> int:
                 return 1
             results[student] = StudentResult.from_json(data)
             folders[safe_name(student)] = student
-            source, target = student_folder(folder, student), student_folder(out, student)
-            if source.resolve() != target.resolve():
-                shutil.copytree(source, target, dirs_exist_ok=True)
+            copies.append((student_folder(folder, student), student_folder(out, student)))
+    out.mkdir(parents=True, exist_ok=True)
+    for source, target in copies:
+        if source.resolve() != target.resolve():
+            shutil.copytree(source, target, dirs_exist_ok=True)
     write_batch(out, list(results.values()), refused)
     print(f"merged {len(results)} students from {len(args.shards)} folders into {out}")
     return 0

@@ -59,3 +59,23 @@ def test_students_live_apart_from_the_batch_files(tmp_path):
         folder = student_folder(tmp_path, name)
         assert folder.parent == tmp_path / "students", name
         assert safe_name(name) not in ("", ".", "..") and "/" not in safe_name(name)
+
+
+def test_merge_refuses_two_shards_that_share_a_student_folder(tmp_path):
+    """`bob.` graded in one shard and `bob` in another would overwrite one folder."""
+    import json
+
+    from autograder.cli import main
+
+    for shard, student in (("s1", "bob."), ("s2", "bob")):
+        folder = student_folder(tmp_path / shard, student)
+        folder.mkdir(parents=True)
+        (folder / "result.json").write_text(json.dumps({"student_id": student}))
+        summary = {"students": [{"student_id": student}], "refused": []}
+        (tmp_path / shard / "summary.json").write_text(json.dumps(summary))
+    merged = tmp_path / "merged"
+    assert main(["merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--out", str(merged)]) == 1
+    assert not merged.exists()  # refused before anything was copied
+    # the first shard alone merges fine, into students/
+    assert main(["merge", str(tmp_path / "s1"), "--out", str(tmp_path / "one")]) == 0
+    assert (tmp_path / "one" / "students" / "bob" / "result.json").is_file()
