@@ -38,6 +38,9 @@ from autograder.workdirs import new_workdir
 from autograder.worker import UID_BASE
 
 NOBODY = 65534
+# the most a cell's outcome may take in the `loaded` reply: a 2,000-character message and a
+# 4,000-character traceback (worker.MAX_MESSAGE, MAX_TRACEBACK), each character JSON-escaped
+CELL_REPORT_BYTES = 64 << 10
 
 
 COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -232,7 +235,9 @@ class Sandbox:
         load = protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells])
         self._send(load)
         loaded = self._receive(
-            self.limits.timeout, during="running your solution cells", request=len(load)
+            self.limits.timeout,
+            during="running your solution cells",
+            request=len(load) + CELL_REPORT_BYTES * len(self.cells),
         )
         try:
             self.cell_outcomes = [_cell_outcome(c) for c in loaded.payload]

@@ -230,3 +230,18 @@ def test_a_reply_far_larger_than_asked_is_refused_unread():
             RemoteSubmission(sandbox).huge()
     finally:
         sandbox.close()
+
+
+def test_many_failing_cells_with_long_messages_still_load():
+    """The `loaded` reply may hold a long error per cell (non-ASCII, JSON-escaped): 300 cells
+    of them are over the 4 MiB floor of a reply, and are still accepted."""
+    cells = [(f"c{i}", "raise ValueError('é' * 5000)") for i in range(300)]
+    cells.append(("adam-solution", "def f():\n    return 1\n"))
+    sandbox = Sandbox("adam", cells, Limits(timeout=60))
+    try:
+        sandbox.start()
+        submission = RemoteSubmission(sandbox)
+        assert len(submission.cell_errors()) == 300
+        assert submission.f() == 1
+    finally:
+        sandbox.close()
