@@ -9,7 +9,7 @@
 else the first folder below a given folder, else the file stem; `--student-id` puts everything
 in one student), grades each student with `autograder.grading.grade_student` (every check of
 each exercise against the exercise's sandboxed child), shows a progress bar on stdout, and writes
-    DIR/<student>/feedback.md, feedback.html, result.json, results.json (Gradescope format)
+    DIR/students/<student>/feedback.md, feedback.html, result.json, results.json (Gradescope)
     DIR/gradebook.csv   one row per student, one column per exercise, and the total
     DIR/summary.json    every student's result
 
@@ -17,7 +17,9 @@ Each exercise's child is forked from a warm zygote (`autograder.pool`; one per g
 process) unless `--no-pool`. A student whose result.json records the sha256 of the very same
 notebooks is not graded again (an interrupted batch restarts where it stopped; `--no-resume`
 regrades). `--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge`
-joins the shards' folders into one gradebook.
+joins the shards' folders into one gradebook. Submissions whose student ids collide once made
+safe for a folder name are refused (`autograder.students`): listed on stderr and in
+summary.json, and the command exits with status 1.
 """
 
 from __future__ import annotations
@@ -40,41 +42,19 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_DIR / "gradescope"
 
 
-def group_by_student(inputs: Sequence[str], forced: str | None = None) -> dict[str, list[Path]]:
-    """student id → notebooks (see the module docstring for the rules)."""
-    from autograder.reader import find_notebooks, student_id_from_path
-
-    groups: dict[str, list[Path]] = {}
-    for given in inputs:
-        root = Path(given)
-        for nb in find_notebooks(root):
-            if forced:
-                student = forced
-            elif "submitted" in nb.resolve().parts:
-                student = student_id_from_path(nb)
-            elif root.is_dir() and len(nb.relative_to(root).parts) > 1:
-                student = nb.relative_to(root).parts[0]
-            else:
-                student = nb.stem
-            groups.setdefault(student, []).append(nb)
-    return groups
-
-
 def submission_sha256(notebooks: Sequence[str | Path]) -> str:
-    """One hash of a student's notebooks (names and bytes); a file too large to be graded is
-    never read, only its size and modification time count."""
-    from autograder.reader import MAX_NOTEBOOK_BYTES
+    """One hash of a student's notebooks (names and bytes), read like the grader reads them
+    (`reader.read_regular`: regular files only, through one descriptor); a file too large to
+    be graded counts by its size, one that is refused (a link, a FIFO) by its refusal."""
+    from autograder.reader import UnsafeFile, read_regular
 
     total = hashlib.sha256()
     for nb in sorted(Path(p) for p in notebooks):
-        digest = hashlib.sha256()
-        stat = nb.stat()
-        if stat.st_size > MAX_NOTEBOOK_BYTES:
-            digest.update(f"size {stat.st_size} mtime {stat.st_mtime_ns}".encode())
-        else:
-            with open(nb, "rb") as f:
-                while chunk := f.read(1 << 20):
-                    digest.update(chunk)
+        try:
+            data, size = read_regular(nb)
+            digest = hashlib.sha256(b"bytes\0" + data if data is not None else b"size %d" % size)
+        except UnsafeFile as error:
+            digest = hashlib.sha256(f"refused {error}".encode())
         total.update(f"{nb.name}\0{digest.hexdigest()}\n".encode())
     return total.hexdigest()
 
@@ -96,15 +76,17 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def previous_result(out: Path, student: str, sha256: str):
     """The result.json already written for this exact submission, or None."""
-    from autograder.report import safe_name
     from autograder.results import StudentResult
+    from autograder.students import student_folder
 
-    path = out / safe_name(student) / "result.json"
+    path = student_folder(out, student) / "result.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("submission_sha256") != sha256:
+        return None
+    if data.get("student_id") != student:
         return None
     try:
         return StudentResult.from_json(data)
@@ -125,33 +107,42 @@ def _grade_one(job: tuple[str, list[str], str | None, float, str, bool, str, lis
     return result
 
 
-def write_batch(out: Path, results: list) -> None:
-    """gradebook.csv and summary.json of a whole batch (or of merged shards)."""
+def write_batch(out: Path, results: list, refused: Sequence = ()) -> None:
+    """gradebook.csv and summary.json of a whole batch (or of merged shards); `refused`: the
+    submissions not graded for a colliding student id (`autograder.students`)."""
     from autograder.report import atomic_write, gradebook_csv
     from autograder.runner import known_exercises
 
     atomic_write(out / "gradebook.csv", gradebook_csv(results, known_exercises()))
     summary = {"students": [r.to_json() for r in sorted(results, key=lambda r: r.student_id)]}
+    summary["refused"] = [r if isinstance(r, dict) else r.to_json() for r in refused]
     atomic_write(out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False))
 
 
 def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from autograder.cgroups import remove_stale
     from autograder.report import atomic_write
+    from autograder.students import group_by_student
     from autograder.workdirs import remove_stale_workdirs
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if stale := remove_stale_workdirs():
         print(f"removed {stale} working folders of killed grading runs")
-    groups = group_by_student(args.inputs, args.student_id)
+    if stale := remove_stale():
+        print(f"removed {stale} cgroups of killed grading runs")
+    groups, refused = group_by_student(args.inputs, args.student_id)
     missing = [p for p in args.inputs if not Path(p).exists()]
     for p in missing:
         print(f"warning: {p} does not exist", file=sys.stdout)
     if args.shard is not None:
         i, n = args.shard
         groups = {s: nbs for s, nbs in groups.items() if shard_of(s, n) == i}
+        refused = [r for r in refused if shard_of(r.student, n) == i]
+    for r in refused:
+        print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)
     results, jobs = [], []
     for student, nbs in sorted(groups.items()):
         sha256 = submission_sha256(nbs)
@@ -174,14 +165,16 @@ def grade_command(args: argparse.Namespace) -> int:
             results.append(_grade_one(job))
             bar.update()
     bar.close()
-    write_batch(out, results)
+    write_batch(out, results, refused)
     if args.gradescope_results and results:
         from autograder.report import gradescope_results
 
         atomic_write(args.gradescope_results, json.dumps(gradescope_results(results[0]), indent=1))
     for r in sorted(results, key=lambda r: r.student_id):
         print(f"{r.student_id}: {r.score:g} / {r.max_score:g} ({r.seconds:.1f} s)")
-    return 0
+    if refused:
+        print(f"error: {len(refused)} submissions were refused (see above)", file=sys.stderr)
+    return 1 if refused else 0
 
 
 def merge_command(args: argparse.Namespace) -> int:
@@ -189,25 +182,37 @@ def merge_command(args: argparse.Namespace) -> int:
 
     Each student's folder (feedback, result.json, Gradescope results.json) is copied byte for
     byte; gradebook.csv and summary.json are rebuilt from the students' result.json files.
+    A student in two shards, or two students of one folder name, stop it before anything is
+    copied.
     """
-    from autograder.report import safe_name
     from autograder.results import StudentResult
+    from autograder.students import safe_name, student_folder
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, StudentResult] = {}
+    folders: dict[str, str] = {}  # safe folder name → student id
+    copies: list[tuple[Path, Path]] = []
+    refused: list = []
     for folder in map(Path, args.shards):
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        refused += summary.get("refused", [])
         for data in summary["students"]:
             student = data["student_id"]
             if student in results:
                 print(f"error: {student} is in two shards ({folder})", file=sys.stderr)
                 return 1
+            if safe_name(student) in folders:
+                other = folders[safe_name(student)]
+                print(f"error: {student} ({folder}) and {other} share a folder", file=sys.stderr)
+                return 1
             results[student] = StudentResult.from_json(data)
-            source = folder / safe_name(student)
-            if source.resolve() != (out / safe_name(student)).resolve():
-                shutil.copytree(source, out / safe_name(student), dirs_exist_ok=True)
-    write_batch(out, list(results.values()))
+            folders[safe_name(student)] = student
+            copies.append((student_folder(folder, student), student_folder(out, student)))
+    out.mkdir(parents=True, exist_ok=True)
+    for source, target in copies:
+        if source.resolve() != target.resolve():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+    write_batch(out, list(results.values()), refused)
     print(f"merged {len(results)} students from {len(args.shards)} folders into {out}")
     return 0
 

@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from autograder.results import StudentResult
+from autograder.students import safe_name, student_folder
+
+__all__ = ["safe_name", "student_folder"]  # re-exported: a student's folder is students.py's
 
 STATUS_MARK = {"passed": "✓"}
 
@@ -162,8 +165,9 @@ def gradebook_csv(results: Iterable[StudentResult], exercises: Iterable[str]) ->
 
 
 def write_student(result: StudentResult, out: Path) -> Path:
-    """feedback.md, feedback.html and result.json under out/<student_id>/."""
-    folder = out / safe_name(result.student_id)
+    """feedback.md, feedback.html, result.json and results.json in the student's folder
+    (`out/students/<safe id>/`, `autograder.students.student_folder`)."""
+    folder = student_folder(out, result.student_id)
     atomic_write(folder / "feedback.md", feedback_markdown(result))
     atomic_write(folder / "feedback.html", feedback_html(result))
     atomic_write(folder / "result.json", json.dumps(result.to_json(), indent=1, ensure_ascii=False))
@@ -172,8 +176,3 @@ def write_student(result: StudentResult, out: Path) -> Path:
         json.dumps(gradescope_results(result), indent=1, ensure_ascii=False),
     )
     return folder
-
-
-def safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
-    return cleaned or "student"

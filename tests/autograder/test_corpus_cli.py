@@ -274,7 +274,7 @@ def test_outputs(graded):
     for student, result in graded["students"].items():  # not submitted = empty, never "0"
         for name, cell in zip(header[1:-1], by_student[student][1:-1], strict=True):
             assert (cell == "") == (name not in result["exercises"]), (student, name)
-    results = json.loads((out / "correct" / "results.json").read_text())
+    results = json.loads((out / "students" / "correct" / "results.json").read_text())
     assert results["score"] == graded["students"]["correct"]["score"]
     for test in results["tests"]:
         assert set(test) >= {"name", "output", "visibility"}
@@ -283,8 +283,8 @@ def test_outputs(graded):
         else:
             assert set(test) >= {"score", "max_score", "status"}
             assert test["status"] in ("passed", "failed")
-    assert "Automatic score" in (out / "correct" / "feedback.md").read_text()
-    assert "<html" in (out / "variant_adam" / "feedback.html").read_text()
+    assert "Automatic score" in (out / "students" / "correct" / "feedback.md").read_text()
+    assert "<html" in (out / "students" / "variant_adam" / "feedback.html").read_text()
     assert not list(out.rglob(".*.tmp*")) and not list(out.rglob(".*feedback*"))
     assert "grading" in graded["proc"].stdout  # the progress bar goes to stdout
 
