@@ -54,7 +54,10 @@ def prepare() -> None:
     import numpy  # noqa: F401
     import torch
 
+    from autograder import guard
+
     torch.set_num_threads(1)
+    guard.prepare()  # the own-work guard's plan, once (in the zygote: for every child)
 
 
 def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
@@ -318,7 +321,7 @@ def _error(error: BaseException, **extra: Any) -> dict[str, Any]:
 def serve(in_fd: int, out_fd: int) -> None:
     """The message loop (see the module docstring). Returns when told `bye`."""
     # Everything the loop needs is bound here, before the grader's modules are forgotten.
-    from autograder import catalogue, forbidden, protocol
+    from autograder import catalogue, guard, protocol
 
     setup = protocol.read_message(in_fd)
     if setup.kind != "setup":
@@ -326,7 +329,7 @@ def serve(in_fd: int, out_fd: int) -> None:
     prepare()
     read, send = protocol.read_message, protocol.dumps
     materialize = catalogue.materialize
-    wires = forbidden.install_tripwires(str(setup.meta.get("exercise", "")))
+    own_work = guard.Guard(str(setup.meta.get("exercise", "")))
     report = enter_sandbox(setup.meta)
     protocol.write_frame(out_fd, send("hello", sandbox=report))
 
@@ -334,6 +337,7 @@ def serve(in_fd: int, out_fd: int) -> None:
     loaded = read(in_fd)
     cell_results = []
     exec(compile(PREAMBLE, "<preamble>", "exec"), namespace)
+    own_work.loading()
     for cell in loaded.payload:
         grade_id, source = cell["grade_id"], cell["source"]
         result: dict[str, Any] = {"grade_id": grade_id, "error": None}
@@ -366,25 +370,19 @@ def serve(in_fd: int, out_fd: int) -> None:
             protocol.write_frame(out_fd, reply)
             continue
         args, kwargs = materialize(message.payload)
-        wires.take()
-        wires.armed = True
-        try:
-            value = function(*args, **kwargs)
-        except SystemExit as error:
-            wires.armed = False
+        value, error, tripped = own_work.run(function, args, kwargs)
+        if isinstance(error, SystemExit):
             info = _error(error, type="SystemExit", message="the function called exit()")
-            reply = send("raised", error=info, tripped=wires.take())
-        except BaseException as error:
-            wires.armed = False
+            reply = send("raised", error=info, tripped=tripped)
+        elif error is not None:
             info = _error(error, not_implemented=isinstance(error, NotImplementedError))
-            reply = send("raised", error=info, tripped=wires.take())
+            reply = send("raised", error=info, tripped=tripped)
         else:
-            wires.armed = False
             try:
-                reply = send("result", value, tripped=wires.take())
+                reply = send("result", value, tripped=tripped)
             except Exception as error:
                 info = _error(error, type="UnsendableResult")
-                reply = send("raised", error=info, tripped=wires.take())
+                reply = send("raised", error=info, tripped=tripped)
         protocol.write_frame(out_fd, reply)
 
 
