@@ -35,8 +35,14 @@ def routines(exercise, source):
         ("adam", "import torch.optim.adam as a\na._single_tensor_adam(ps, gs)"),
         ("softmax_cross_entropy", "p = torch._C._special.special_softmax(z, -1)"),
         ("softmax_cross_entropy", "l = torch._C._nn.cross_entropy_loss(z, y, None, 1, -100, 0.0)"),
-        ("batchnorm", "y = torch.ops.aten._batch_norm_impl_index(x, w, b, m, v, True, 0.1, 1e-5, 0)"),
-        ("batchnorm", "y = torch.ops.aten._native_batch_norm_legit_no_training(x, w, b, m, v, .1, 1)"),
+        (
+            "batchnorm",
+            "y = torch.ops.aten._batch_norm_impl_index(x, w, b, m, v, True, 0.1, 1e-5, 0)",
+        ),
+        (
+            "batchnorm",
+            "y = torch.ops.aten._native_batch_norm_legit_no_training(x, w, b, m, v, .1, 1)",
+        ),
         ("hessian", "from torch.autograd.functional import jacobian"),
         ("hessian", "H = torch.func.jacfwd(torch.func.jacrev(f))(x)"),
         ("layernorm", "f = sys._getframe(1).f_locals"),
