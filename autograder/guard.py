@@ -1,26 +1,30 @@
-"""The own-work guard in the child: the routines an exercise asks for cannot run at all.
+"""The own-work guard in the child: the routines the exercises ask for cannot run at all.
 
 The static scan (`autograder.forbidden.scan`, in the judge) reads the source; this guard acts
 where the work is done, so that it does not matter how a routine is reached (an alias, a
 private kernel, `torch.ops.aten`, `__wrapped__`, a re-imported module, a thread, a popped or
-disabled dispatch mode):
+disabled dispatch mode, a tensor subclass):
 
-1. Dispatcher: each aten operator that IS the exercise (`forbidden.FORBIDDEN_OPS`) gets a kernel
+1. Dispatcher: each aten operator that IS an exercise (`forbidden.FORBIDDEN_OPS`) gets a kernel
    of our own at every dispatch key where torch computes it (CPU, CUDA, MKL-DNN, nested, sparse,
-   functorch, composite), which records the call and raises. The dispatcher is process-wide: no
-   Python dispatch mode, thread or tensor subclass gets around it.
-2. Python code: every function (and method) of the torch code that IS the exercise
-   (`forbidden.FORBIDDEN_CODE`, the Python routines of `forbidden.FORBIDDEN`:
-   `torch.optim.adam._single_tensor_adam`, `torch.autograd.functional.jacobian`, `torch.func`,
-   `torch._refs`, `torch._decomp`) gets its `__code__` replaced by a stub that records the call
-   and raises; the original code object is dropped, so no alias or `__wrapped__` leads back.
+   functorch, composite), which records the call and raises. The dispatcher is process-wide and
+   below every Python dispatch mode: nothing a learner pops, disables or starts gets around it.
+2. Python code: every function (and method) of the torch code that IS an exercise
+   (`forbidden.FORBIDDEN_CODE`, `forbidden.GLOBAL_CODE` and the Python routines of
+   `forbidden.FORBIDDEN`: `torch.optim.adam._single_tensor_adam`,
+   `torch.autograd.functional.jacobian`, `torch.func`, `torch._refs`, `torch._decomp`) gets its
+   `__code__` replaced by a stub that records the call and raises; the original code object is
+   dropped, so no alias or `__wrapped__` leads back to it.
 3. Integrity: an audit hook (which Python code cannot remove) records, while learner code runs,
    an assignment to a function's `__code__`, the execution of a forbidden torch file (a reload)
    and the `gc` calls that reach the grader's objects; after each call trusted code checks that
    the dispatcher still holds our kernel for an operator drawn at random. A disabled guard is a
    sticky trip: every later call of the exercise costs its points.
 
-Nothing runs per aten op, so honest solutions pay nothing (the cost is set-up, once per child).
+The zygote applies 1 and 2 once, for the routines of every exercise (no exercise's honest
+solution needs another's routine), so a child pays nothing for them; nothing runs per aten op,
+and a call pays one dispatcher-table read (~20 µs). Honest solutions never trip it
+(tests/autograder/test_guard.py, test_independence_checks.py, the adversarial corpus).
 Limits: learner code runs in this process, so native code (ctypes) or a copy of torch's source
 compiled under another file name can still evade it; see autograder/README.md.
 """
@@ -55,7 +59,7 @@ _WATCHED = frozenset(
 
 
 class Guard:
-    """The child's own-work guard for one exercise (see the module docstring).
+    """The child's own-work guard (see the module docstring); it reports to the exercise's calls.
 
     `loading()` arms it before the learner's cells run; `run(function, args, kwargs)` calls a
     learner function and returns (value, exception, trips).
@@ -63,20 +67,17 @@ class Guard:
 
     def __init__(self, exercise: str) -> None:
         plan = _plan()
+        if not plan.applied:
+            plan.apply()  # a spawned child (--no-pool): the zygote would have done it
         self.exercise = exercise
         self.armed = False
         self.trips: list[str] = []
         self.sticky: list[str] = []  # a disabled guard: every later call is tainted
-        self._files = plan.files_of(exercise)
-        _CURRENT[:] = [self]
-        self._kernels = plan.kernels.get(forbidden.FORBIDDEN_OPS.get(exercise, ()), [])
-        _LIBRARIES.append(_refuse_kernels(self._kernels))
+        self._files = plan.files
+        self._tables = plan.tables
+        self._ops = sorted(plan.tables)
         self._urandom, self._dump = os.urandom, torch._C._dispatch_dump_table
-        ops = sorted({op for _, _, op in self._kernels})
-        watched = {ops[b % len(ops)] for b in self._urandom(4)} if ops else set()
-        self._tables = {op: self._dump(op) for op in sorted(watched)}
-        for function, stub in plan.stubs_of(exercise):
-            function.__code__ = stub
+        _CURRENT[:] = [self]
 
     def trip(self, what: str, *, sticky: bool = False) -> None:
         found = self.sticky if sticky else self.trips
@@ -102,10 +103,9 @@ class Guard:
 
     def _verify(self) -> None:
         """Does the dispatcher still hold our kernel? (one operator drawn at random per call)"""
-        if not self._tables:
+        if not self._ops:
             return
-        ops = sorted(self._tables)
-        op = ops[self._urandom(1)[0] % len(ops)]
+        op = self._ops[int.from_bytes(self._urandom(2), "little") % len(self._ops)]
         if self._dump(op) != self._tables[op]:
             self.trip(forbidden.GUARD_DISABLED, sticky=True)
 
@@ -230,16 +230,19 @@ def _functions_in(module: types.ModuleType, path: str) -> list[types.FunctionTyp
 
 
 class _Plan:
-    """What every child's guard needs, computed once per process (the zygote, before forking):
-    the kernels to replace and, per forbidden torch file, its functions with their stubs."""
+    """What the guard needs, computed once per process (the zygote, before forking): the
+    kernels to replace, and the functions of the forbidden torch code with their stubs. Applied
+    once too (`apply`): the routines of every exercise are refused in every child, since no
+    exercise's honest solution needs another exercise's routine."""
 
     def __init__(self) -> None:
-        self.kernels = {names: _kernel_plan(names) for names in forbidden.FORBIDDEN_OPS.values()}
-        self.code: dict[str, list[tuple[types.FunctionType, types.CodeType]]] = {}
-        self.functions: dict[str, set[tuple[str, str]]] = {}
-        wanted = {p for paths in forbidden.FORBIDDEN_CODE.values() for p in paths}
-        wanted.update(forbidden.GLOBAL_CODE)
-        for exercise, paths in forbidden.FORBIDDEN.items():
+        names = tuple(dict.fromkeys(n for ops in forbidden.FORBIDDEN_OPS.values() for n in ops))
+        self.kernels = _kernel_plan(names)
+        prefixes = {p for paths in forbidden.FORBIDDEN_CODE.values() for p in paths}
+        prefixes.update(forbidden.GLOBAL_CODE)
+        self.files = tuple(sorted(prefixes))
+        functions: set[tuple[str, str]] = set()
+        for paths in forbidden.FORBIDDEN.values():
             for dotted in paths:
                 target = _try_resolve(dotted)
                 code = getattr(target, "__code__", None)
@@ -247,35 +250,29 @@ class _Plan:
                     target = target.__wrapped__
                     code = getattr(target, "__code__", None)
                 if code is not None and _relative(code.co_filename):
-                    pair = (_relative(code.co_filename), code.co_name)
-                    self.functions.setdefault(exercise, set()).add(pair)
-                    wanted.add(pair[0])
+                    functions.add((_relative(code.co_filename), code.co_name))
+        files = {f for f, _ in functions}
+        self.stubs: list[tuple[types.FunctionType, types.CodeType]] = []
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None)
             relative = _relative(path) if isinstance(path, str) else ""
-            if relative and any(relative.startswith(p) for p in wanted):
-                self.code[relative] = [
-                    (f, _stub(f, f"{module.__name__}.{f.__code__.co_qualname}"))
-                    for f in _functions_in(module, path)
-                ]
-
-    def files_of(self, exercise: str) -> tuple[str, ...]:
-        return forbidden.FORBIDDEN_CODE.get(exercise, ())
-
-    def stubs_of(self, exercise: str) -> list[tuple[types.FunctionType, types.CodeType]]:
-        """(function, stub) for the exercise's forbidden files and functions (`GLOBAL_CODE`,
-        forbidden in every exercise, is stubbed once by `prepare`)."""
-        prefixes = self.files_of(exercise)
-        pairs = self.functions.get(exercise, set())
-        out = []
-        for relative, entries in self.code.items():
-            if relative.startswith(forbidden.GLOBAL_CODE) != (exercise == "*"):
+            whole = bool(relative) and relative.startswith(self.files)
+            if not (whole or relative in files):
                 continue
-            whole = exercise == "*" or relative.startswith(prefixes)
-            for function, stub in entries:
-                if whole or (relative, function.__code__.co_name) in pairs:
-                    out.append((function, stub))
-        return out
+            for f in _functions_in(module, path):
+                if whole or (relative, f.__code__.co_name) in functions:
+                    routine = f"{module.__name__}.{f.__code__.co_qualname}"
+                    self.stubs.append((f, _stub(f, routine)))
+        self.tables: dict[str, str] = {}
+        self.applied = False
+
+    def apply(self) -> None:
+        """Refuse the kernels and stub the code, in this process (and the children it forks)."""
+        _LIBRARIES.append(_refuse_kernels(self.kernels))
+        self.tables = {op: torch._C._dispatch_dump_table(op) for _, _, op in self.kernels}
+        for function, stub in self.stubs:
+            function.__code__ = stub
+        self.applied = True
 
 
 def _try_resolve(dotted: str) -> Any:
@@ -335,8 +332,7 @@ def prepare() -> None:
             continue
     for name in [n for n in sys.modules if n.startswith("torch.optim.")]:
         importlib.import_module(name)
-    for function, stub in _plan().stubs_of("*"):
-        function.__code__ = stub
+    _plan().apply()
     sys.addaudithook(_audit)
     builtins = vars(__builtins__) if isinstance(__builtins__, types.ModuleType) else __builtins__
     # the stubs find it as a builtin, whatever the learner does to torch's modules' globals

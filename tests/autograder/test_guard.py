@@ -30,7 +30,7 @@ CASES = {
             "torch.zeros(3), torch.ones(3), 0.1, 1e-5)[0]",
             "aten::_native_batch_norm_legit_no_training",
         ),
-        ("layer_norm of the transpose", "F.layer_norm(x.T, (8,)).T", "aten::layer_norm"),
+        ("layer_norm of the transpose", "F.layer_norm(x.T, (8,)).T", "layer_norm"),
         ("mkldnn kernel", "F.batch_norm(x.to_mkldnn(), None, None, training=True)", "batch_norm"),
         (
             "torch._decomp",
