@@ -187,7 +187,6 @@ FORBIDDEN_CODE: dict[str, tuple[str, ...]] = {
     "batchnorm": _NORMALIZATION_CODE,
     "layernorm": _NORMALIZATION_CODE,
     "dropout": ("torch/nn/modules/dropout.py",),
-    "softmax_cross_entropy": ("torch/nn/modules/activation.py",),
     # the exercise asks for double backward written by the learner: no autograd.functional, no
     # torch.func transforms (jacrev, jacfwd, hessian, vmap, grad)
     "hessian": (

@@ -71,6 +71,9 @@ CASES = {
         ),
         ("Tensor.softmax", "x.softmax(1)", "softmax"),
         ("torch._refs", "torch._refs.softmax(x, 1)", "torch._refs.softmax"),
+        ("nn.Softmax", "torch.nn.Softmax(dim=1)(x)", "softmax"),
+        ("nn.CrossEntropyLoss", "torch.nn.CrossEntropyLoss()(x, torch.zeros(8).long())", "cross"),
+        ("honest activation module", "torch.nn.ReLU()(x) + torch.nn.Tanh()(x)", "ok"),
     ],
     "adam": [
         ("honest", "x - 0.1 * x / (x.abs() + 1e-8)", "ok"),
