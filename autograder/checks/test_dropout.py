@@ -10,6 +10,7 @@ import math
 import pytest
 import torch
 
+from autograder.checks._common import once_per_submission
 from autograder.judge import expect_equal, expect_kind, fail
 from autograder.protocol import GenSpec
 
@@ -75,7 +76,14 @@ def test_evaluation_is_identity(submission, cases):
     """With training=False, dropout must return x unchanged (no mask and no scaling)."""
     for r in cases:
         for device in r.devices:
-            _expect_random_mask(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(500, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=False)
@@ -96,7 +104,14 @@ def test_keep_rate(submission, cases):
     survives."""
     for r in cases:
         for device in r.devices:
-            _expect_random_mask(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             for dtype in (torch.float32, torch.float64):
                 x = r.randn(N, dtype=dtype, device=device)
                 p = _p(r)
@@ -119,7 +134,14 @@ def test_survivors_are_rescaled(submission, cases):
     expected output is x."""
     for r in cases:
         for device in r.devices:
-            _expect_random_mask(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(N, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=True)
@@ -150,7 +172,14 @@ def test_edge_probabilities(submission, cases):
     NaN)."""
     for r in cases:
         for device in r.devices:
-            _expect_random_mask(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(100, dtype=torch.float32, device=device)
             y = _call(submission, r, x, 0.0, training=True)
             expect_equal(
@@ -180,7 +209,14 @@ def test_uses_the_generator(submission, cases):
     mask."""
     for r in cases:
         for device in r.devices:
-            _expect_random_mask(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(200, dtype=torch.float32, device=device)
             a = _call(submission, r, x, 0.5, training=True, tag="same")
             b = _call(submission, r, x, 0.5, training=True, tag="same")

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
+from autograder.checks._common import once_per_submission
 from autograder.judge import expect_kind, fail
 from autograder.protocol import GenSpec
 
@@ -143,7 +144,14 @@ def test_shape_dtype_device(submission, cases):
     and torch's default dtype when dtype is None."""
     for r in cases:
         for device in r.devices:
-            _expect_independent(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
             shape = (r.integer(2, 5), r.integer(2, 5), 3)
             g = GenSpec(r.seed_for("kind"), device.type)
             inputs = dict(shape=shape, generator=g, dtype=torch.float64, device=device)
@@ -163,7 +171,14 @@ def test_std_uses_fan_in(submission, cases):
     the fan-in, not the fan-out."""
     for r in cases:
         for device in r.devices:
-            _expect_independent(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
             out = r.integer(24, 48)
             shape = (out, 4 * out + r.integer(0, 64))
             _check_std(_draw(submission, r, shape, device, "linear"), shape, r)
@@ -175,7 +190,14 @@ def test_conv_fan_in_counts_the_kernel(submission, cases):
     is √(2/(in·k·k))."""
     for r in cases:
         for device in r.devices:
-            _expect_independent(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
             shape = (8, 16, 3, 3)
             _check_std(_draw(submission, r, shape, device, "conv", count=4), shape, r)
 
@@ -185,7 +207,14 @@ def test_normal_distribution(submission, cases):
     """he_init must draw from a normal distribution with mean 0 (not a uniform one)."""
     for r in cases:
         for device in r.devices:
-            _expect_independent(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
             shape = (64, 256)
             w = _draw(submission, r, shape, device, "normal")
             n, std = w.numel(), math.sqrt(2.0 / 256)
@@ -208,7 +237,14 @@ def test_uses_the_generator(submission, cases):
     another seed other weights."""
     for r in cases:
         for device in r.devices:
-            _expect_independent(submission, r, device)
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
             shape = (6, 5)
             seed = r.seed_for("same")
             want = torch.empty(shape, dtype=torch.float64, device=device)
