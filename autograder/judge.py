@@ -209,9 +209,13 @@ def value_mismatch(
         return _tensor_mismatch(got, want, what, public, tol, up_to_sign)
     if isinstance(want, float):
         rtol, atol = tol or (1e-9, 1e-12)
-        if math.isnan(want) and math.isnan(got):
-            return None
-        if got == want or abs(got - want) <= atol + rtol * abs(want):
+        if math.isnan(want) or math.isnan(got):  # NaN only where NaN is expected
+            if math.isnan(want) and math.isnan(got):
+                return None
+        elif math.isinf(want) or math.isinf(got):  # infinities match exactly
+            if got == want:
+                return None
+        elif got == want or abs(got - want) <= atol + rtol * abs(want):
             return None
         if public:
             return f"{what} is {got:.8g}; expected {want:.8g}"
@@ -239,6 +243,20 @@ def _tensor_mismatch(
 ) -> str | None:
     g = got.detach().cpu()
     w = want.detach().cpu()
+    if g.is_complex() != w.is_complex():
+        return f"{what} is {'complex' if g.is_complex() else 'real'}; expected " + (
+            "complex values" if w.is_complex() else "real values (no imaginary part)"
+        )
+    if w.is_complex():  # real and imaginary parts, each with the tolerance of its real dtype
+        tol = tol or tolerance(w.real.dtype, want.device)
+        for part, pick in (("real", torch.real), ("imaginary", torch.imag)):
+            g_part, w_part = (pick(t.resolve_conj()).resolve_neg() for t in (g, w))
+            problem = _tensor_mismatch(
+                g_part, w_part, f"the {part} part of {what}", public, tol, False
+            )
+            if problem:
+                return problem
+        return None
     if not (w.is_floating_point() or w.is_complex()):
         bad = int((g != w).sum())
         if bad == 0:

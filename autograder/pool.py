@@ -303,7 +303,7 @@ def zygote_main(fd: int) -> None:
         os._exit(1)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of learner code come back to us
     control = socket.socket(fileno=fd)
-    from autograder import catalogue, forbidden, protocol, worker  # noqa: F401
+    from autograder import catalogue, forbidden, guard, protocol, worker  # noqa: F401
 
     worker.prepare()
     preloaded = 0

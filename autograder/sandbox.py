@@ -463,8 +463,7 @@ class RemoteSubmission:
 
 
 def tripwire_sentence(function: str, tripped: list[str]) -> str:
-    names = ", ".join(f"`{t}`" for t in tripped)
-    return f"{function} called {names}, the very routine this exercise asks you to write yourself."
+    return forbidden.trip_sentence(function, [str(t) for t in tripped])
 
 
 def static_delegation(exercise: str, cells: list[tuple[str, str]]) -> Delegation | None:

@@ -56,7 +56,10 @@ def prepare() -> None:
     import numpy  # noqa: F401
     import torch
 
+    from autograder import guard
+
     torch.set_num_threads(1)
+    guard.prepare()  # the own-work guard's plan, once (in the zygote: for every child)
 
 
 def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
@@ -339,7 +342,7 @@ def _error(error: BaseException, **extra: Any) -> dict[str, Any]:
 def serve(in_fd: int, out_fd: int) -> None:
     """The message loop (see the module docstring). Returns when told `bye`."""
     # Everything the loop needs is bound here, before the grader's modules are forgotten.
-    from autograder import catalogue, forbidden, protocol, purity
+    from autograder import catalogue, guard, protocol, purity
 
     setup = protocol.read_message(in_fd)
     if setup.kind != "setup":
@@ -347,7 +350,7 @@ def serve(in_fd: int, out_fd: int) -> None:
     prepare()
     read, send = protocol.read_message, protocol.dumps
     materialize = catalogue.materialize
-    wires = forbidden.install_tripwires(str(setup.meta.get("exercise", "")))
+    own_work = guard.Guard(str(setup.meta.get("exercise", "")))
     report = enter_sandbox(setup.meta)
     protocol.write_frame(out_fd, send("hello", sandbox=report))
 
@@ -355,6 +358,7 @@ def serve(in_fd: int, out_fd: int) -> None:
     loaded = read(in_fd)
     cell_results = []
     exec(compile(PREAMBLE, "<preamble>", "exec"), namespace)
+    own_work.loading()
     for cell in loaded.payload:
         grade_id, source = cell["grade_id"], cell["source"]
         result: dict[str, Any] = {"grade_id": grade_id, "error": None}
@@ -388,26 +392,20 @@ def serve(in_fd: int, out_fd: int) -> None:
             continue
         args, kwargs = materialize(message.payload)
         taken = purity.snapshot(function, args, kwargs)
-        wires.take()
-        wires.armed = True
-        try:
-            value = function(*args, **kwargs)
-        except SystemExit as error:
-            wires.armed = False
+        value, error, tripped = own_work.run(function, args, kwargs)
+        if isinstance(error, SystemExit):
             info = _error(error, type="SystemExit", message="the function called exit()")
-            reply = send("raised", error=info, tripped=wires.take())
-        except BaseException as error:
-            wires.armed = False
+            reply = send("raised", error=info, tripped=tripped)
+        elif error is not None:
             info = _error(error, not_implemented=isinstance(error, NotImplementedError))
-            reply = send("raised", error=info, tripped=wires.take())
+            reply = send("raised", error=info, tripped=tripped)
         else:
-            wires.armed = False
             try:
                 changed = purity.modified(taken)
-                reply = send("result", value, tripped=wires.take(), modified=changed)
+                reply = send("result", value, tripped=tripped, modified=changed)
             except Exception as error:
                 info = _error(error, type="UnsendableResult")
-                reply = send("raised", error=info, tripped=wires.take())
+                reply = send("raised", error=info, tripped=tripped)
         protocol.write_frame(out_fd, reply)
 
 

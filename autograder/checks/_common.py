@@ -1,5 +1,8 @@
 """Helpers shared by the check modules (not a check module itself)."""
 
+import weakref
+from collections.abc import Callable
+
 import torch
 
 from autograder.cases import Round
@@ -62,3 +65,25 @@ def learner_trajectory(
             out, (theta, state), function=function, r=r, call=i + 1, calls=steps
         )
     return theta
+
+
+_VERDICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def once_per_submission(submission, key: str, check: Callable[..., None], *args) -> None:
+    """Run a precondition `check(*args)` once per submission and key (its name, the device);
+    later calls raise its remembered CheckFailure again, or pass. A learner error (not
+    implemented, raised, delegated) is not remembered: each check reports it."""
+    try:
+        done = _VERDICTS.setdefault(submission, {})
+    except TypeError:  # not weak-referenceable: no memory
+        done = {}
+    if key not in done:
+        try:
+            check(*args)
+        except CheckFailure as failure:
+            done[key] = failure
+            raise
+        done[key] = None
+    if done[key] is not None:
+        raise done[key]

@@ -1,10 +1,16 @@
-"""Checks of the dropout exercise: `dropout`, inverted dropout, judged by its statistics."""
+"""Checks of the dropout exercise: `dropout`, inverted dropout, judged by its statistics.
+
+Every check first asks for a random mask (`_expect_random_mask`): keep rate and scale only
+mean something when each entry is dropped independently, and a fixed pattern (a block of kept
+entries rotated by the seed) has the right keep rate and scale.
+"""
 
 import math
 
 import pytest
 import torch
 
+from autograder.checks._common import once_per_submission
 from autograder.judge import expect_equal, expect_kind, expect_raises, fail
 from autograder.protocol import GenSpec
 
@@ -12,6 +18,11 @@ EXERCISE = "dropout"
 FUNCTIONS = ("dropout",)
 BAND = 6.0  # accept a keep rate within BAND binomial standard deviations
 N = 20_000
+ROWS, COLS = 200, 100  # the mask of the independence check
+# Independent masks have |correlation| ≈ 1/√n ≈ 0.007 between neighbours, rows or draws (n ≈ 2e4
+# pairs); 0.25 is over 30 standard errors away, so an honest mask is rejected with probability
+# < 1e-9 (Hoeffding's bound on the pairs' covariance, even and odd pairs apart).
+MAX_CORRELATION = 0.25
 
 
 def _p(r):
@@ -26,11 +37,53 @@ def _call(submission, r, x, p, training, tag="mask"):
     return y
 
 
+def _correlation(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Pearson correlation of two equally long samples (0 when either is constant)."""
+    a, b = a.double().flatten(), b.double().flatten()
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(a.norm() * b.norm())
+    return float((a * b).sum()) / norm if norm > 0 else 0.0
+
+
+def _expect_random_mask(submission, r, device) -> None:
+    """Each entry must be dropped independently: neighbouring entries, neighbouring rows and the
+    masks of two generator states must be uncorrelated (|ρ| ≤ MAX_CORRELATION)."""
+    x = r.randn(ROWS, COLS, dtype=torch.float32, device=device)
+    p = _p(r)
+    kept = [
+        (_call(submission, r, x, p, training=True, tag=tag) != 0).cpu()
+        for tag in ("independent-a", "independent-b")
+    ]
+    m = kept[0]
+    pairs = {
+        "neighbouring entries of a row": (m[:, :-1], m[:, 1:]),
+        "neighbouring rows": (m[:-1, :], m[1:, :]),
+        "two generators with different seeds": (kept[0], kept[1]),
+    }
+    for what, (a, b) in pairs.items():
+        rho = _correlation(a, b)
+        if abs(rho) > MAX_CORRELATION:
+            raise fail(
+                f"dropout(x of shape {ROWS}×{COLS}, p={p:.3f}, training=True) did not drop "
+                f"entries independently: the masks of {what} have correlation {rho:.2f}; "
+                "independent draws (one random number per entry, e.g. torch.rand(x.shape, "
+                "generator=generator) >= p) give about 0 ± 0.01."
+            )
+
+
 @pytest.mark.points(2)
 def test_evaluation_is_identity(submission, cases):
     """With training=False, dropout must return x unchanged (no mask and no scaling)."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(500, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=False)
@@ -51,6 +104,14 @@ def test_keep_rate(submission, cases):
     survives."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             for dtype in (torch.float32, torch.float64):
                 x = r.randn(N, dtype=dtype, device=device)
                 p = _p(r)
@@ -73,6 +134,14 @@ def test_survivors_are_rescaled(submission, cases):
     expected output is x."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(N, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=True)
@@ -103,6 +172,14 @@ def test_edge_probabilities(submission, cases):
     NaN)."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(100, dtype=torch.float32, device=device)
             y = _call(submission, r, x, 0.0, training=True)
             expect_equal(
@@ -132,6 +209,14 @@ def test_uses_the_generator(submission, cases):
     mask."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             x = r.randn(200, dtype=torch.float32, device=device)
             a = _call(submission, r, x, 0.5, training=True, tag="same")
             b = _call(submission, r, x, 0.5, training=True, tag="same")

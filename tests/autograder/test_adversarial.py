@@ -52,6 +52,7 @@ class Case:
     raw: str | None = None  # a malformed-notebook kind
     layout: str | None = None  # where the file is (see `_place`), instead of <id>/momentum.ipynb
     cgroups_only: bool = False  # only stopped where the judge can make cgroups
+    exercise: str = "momentum"
 
 
 def _attack(body: str, returns: str = "theta, movement") -> str:
@@ -367,6 +368,170 @@ CASES = [
         root_only=True,
     ),
 ]
+# Unearned marks (issue 12): delegation reached where the static scan does not look, and wrong
+# code that statistical checks used to accept. Each is graded for its own exercise.
+_BATCHNORM_ATEN = """
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    rm, rv = running_mean.clone(), running_var.clone()
+    op = getattr(torch.ops.aten, '_batch_norm_impl_' + 'index')
+    if not training:
+        op = getattr(torch.ops.aten, '_native_batch_norm_legit_' + 'no_training')
+        return op(x, gamma, beta, rm, rv, momentum, eps)[0], rm, rv
+    y = op(x, gamma, beta, rm, rv, True, momentum, eps, False)[0]
+    return y, rm, rv
+"""
+_ADAM_PRIVATE = """
+import importlib
+def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    kernel = getattr(importlib.import_module('torch.optim.' + 'adam'), '_single_tensor_' + 'adam')
+    theta, m, v = theta.clone(), m.clone(), v.clone()
+    step = torch.tensor(float(t - 1), dtype=theta.dtype)
+    kernel([theta], [grad], [m], [v], [], [step], None, None, amsgrad=False,
+           has_complex=False, beta1=beta1, beta2=beta2, lr=lr, weight_decay=0.0, eps=eps,
+           maximize=False, capturable=False, differentiable=False,
+           decoupled_weight_decay=False)
+    return theta, m, v
+"""
+_SOFTMAX_PRIVATE = """
+def softmax(z, dim=-1):
+    return getattr(getattr(torch._C, '_spec' + 'ial'), 'special_' + 'softmax')(z, dim)
+def cross_entropy(logits, target):
+    loss = getattr(getattr(torch._C, '_' + 'nn'), 'cross_entropy_' + 'loss')
+    return loss(logits, target, None, 1, -100, 0.0)
+"""
+_LAYERNORM_WRAPPED = """
+def layer_norm(x, gamma, beta, eps=1e-5):
+    f = vars(torch)['layer' + '_norm']
+    f = getattr(f, '__wrap' + 'ped__', f)
+    return f(x, x.shape[-1:], gamma, beta, eps)
+"""
+_HESSIAN_JACOBIAN = """
+import torch.autograd.functional as AF
+def hessian(loss_fn, theta):
+    jac = getattr(AF, 'jaco' + 'bian')
+    g = lambda t: jac(lambda u: loss_fn(u).reshape(()), t, create_graph=True)
+    H = jac(g, theta.detach())
+    return ((H + H.T) / 2).detach()
+def classify_critical_point(H, tol=1e-6):
+    lam = torch.linalg.eigvalsh(H)
+    if bool((lam > tol).any()) and bool((lam < -tol).any()):
+        return 'saddle point'
+    if bool((lam > tol).all()):
+        return 'local minimum'
+    if bool((lam < -tol).all()):
+        return 'local maximum'
+    return 'inconclusive'
+def escape_direction(H):
+    return torch.linalg.eigh(H).eigenvectors[:, 0]
+def minimum_ratio(H, tol=1e-6):
+    return float((torch.linalg.eigvalsh(H) > tol).double().mean())
+"""
+_HESSIAN_FUNC = _HESSIAN_JACOBIAN.replace(
+    "    jac = getattr(AF, 'jaco' + 'bian')\n"
+    "    g = lambda t: jac(lambda u: loss_fn(u).reshape(()), t, create_graph=True)\n"
+    "    H = jac(g, theta.detach())\n",
+    "    fn = getattr(torch, 'fu' + 'nc')\n"
+    "    forward, reverse = getattr(fn, 'jac' + 'fwd'), getattr(fn, 'jac' + 'rev')\n"
+    "    H = forward(reverse(lambda u: loss_fn(u).reshape(())))(theta.detach())\n",
+)
+_DROPOUT_ROTATED_BLOCK = """
+def dropout(x, p, training, generator=None):
+    if not training or p == 0.0:
+        return x.clone()
+    if p == 1.0:
+        return torch.zeros_like(x)
+    n = x.numel()
+    keep = round((1 - p) * n)
+    shift = int(torch.randint(0, n, (1,), generator=generator, device=x.device))
+    mask = torch.zeros(n, dtype=torch.bool, device=x.device)
+    mask[:keep] = True
+    return x * torch.roll(mask, shift).reshape(x.shape) / (1 - p)
+"""
+_HE_INIT_QUANTILE_ROWS = """
+def he_init(shape, generator=None, dtype=None, device=None):
+    if device is None and generator is not None:
+        device = generator.device
+    dtype = torch.get_default_dtype() if dtype is None else dtype
+    cols = math.prod(shape[1:])
+    std = math.sqrt(2.0 / cols)
+    q = (torch.arange(cols, dtype=torch.float64) + 0.5) / cols
+    order = torch.randperm(cols, generator=generator, device=generator.device).cpu()
+    row = (torch.special.ndtri(q) * std)[order]
+    return row.repeat(shape[0], 1).reshape(tuple(shape)).to(dtype=dtype, device=device)
+"""
+_UNREGISTER_THEN_DELEGATE = """
+import gc
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    for obj in getattr(gc, 'get_' + 'objects')():
+        if type(obj).__name__ == 'Library':
+            getattr(obj, '_de' + 'stroy')()
+    rm, rv = running_mean.clone(), running_var.clone()
+    y = getattr(torch, 'batch' + '_norm')(x, gamma, beta, rm, rv, training, momentum, eps, False)
+    return y, rm, rv
+"""
+_HONEST_DROPOUT = {
+    "rand_ge_p": "torch.rand(x.shape, generator=generator, dtype=x.dtype, device=x.device) >= p",
+    "rand_lt_keep": "torch.rand(x.shape, generator=generator, device=x.device) < 1 - p",
+    "bernoulli": "torch.bernoulli(torch.full_like(x, 1 - p), generator=generator).bool()",
+    "empty_bernoulli_": "torch.empty_like(x).bernoulli_(1 - p, generator=generator) > 0",
+}
+_HONEST_HE_INIT = {
+    "empty_normal_": "torch.empty(tuple(shape), dtype=dtype, device=device).normal_(0, std, "
+    "generator=generator)",
+    "randn_times_std": "torch.randn(tuple(shape), generator=generator, dtype=dtype, "
+    "device=device) * std",
+    "torch_normal": "torch.normal(0.0, std, tuple(shape), generator=generator, dtype=dtype, "
+    "device=device)",
+}
+
+
+def _honest_dropout(mask: str) -> str:
+    return (
+        "def dropout(x, p, training, generator=None):\n"
+        "    if not training or p == 0.0:\n        return x.clone()\n"
+        "    if p == 1.0:\n        return torch.zeros_like(x)\n"
+        f"    mask = {mask}\n"
+        "    return x * mask / (1 - p)\n"
+    )
+
+
+def _honest_he_init(draw: str) -> str:
+    return (
+        "def he_init(shape, generator=None, dtype=None, device=None):\n"
+        "    if device is None and generator is not None:\n        device = generator.device\n"
+        "    dtype = torch.get_default_dtype() if dtype is None else dtype\n"
+        "    std = math.sqrt(2.0 / math.prod(shape[1:]))\n"
+        f"    return {draw}\n"
+    )
+
+
+DELEGATED = ("very routine this exercise asks you to write yourself",)
+UNEARNED = [
+    Case("batchnorm_through_private_aten_ops", _BATCHNORM_ATEN, "zero",
+         ("aten::_batch_norm_impl_index", *DELEGATED), exercise="batchnorm"),
+    Case("adam_through_single_tensor_adam", _ADAM_PRIVATE, "zero",
+         ("torch.optim.adam._single_tensor_adam", *DELEGATED), exercise="adam"),
+    Case("softmax_and_cross_entropy_through_torch_C", _SOFTMAX_PRIVATE, "zero",
+         ("aten::special_softmax", "aten::cross_entropy_loss"), exercise="softmax_cross_entropy"),
+    Case("layernorm_through_the_tripwire_wrapped", _LAYERNORM_WRAPPED, "zero",
+         ("aten::layer_norm", *DELEGATED), exercise="layernorm"),
+    Case("hessian_as_jacobian_of_jacobian", _HESSIAN_JACOBIAN, "zero",
+         ("torch.autograd.functional.jacobian", *DELEGATED), exercise="hessian"),
+    Case("hessian_as_jacfwd_of_jacrev", _HESSIAN_FUNC, "zero",
+         ("torch._functorch", *DELEGATED), exercise="hessian"),
+    Case("unregister_the_guard_then_delegate", _UNREGISTER_THEN_DELEGATE, "zero",
+         ("garbage collector's objects",), exercise="batchnorm"),
+    Case("dropout_mask_is_a_rotated_block", _DROPOUT_ROTATED_BLOCK, "zero",
+         ("did not drop entries independently", "neighbouring entries of a row"),
+         exercise="dropout"),
+    Case("he_init_identical_rows_of_quantiles", _HE_INIT_QUANTILE_ROWS, "zero",
+         ("did not draw its weights independently", "neighbouring rows"), exercise="he_init"),
+    *(Case(f"honest_dropout_{k}", _honest_dropout(v), "full", exercise="dropout")
+      for k, v in _HONEST_DROPOUT.items()),
+    *(Case(f"honest_he_init_{k}", _honest_he_init(v), "full", exercise="he_init")
+      for k, v in _HONEST_HE_INIT.items()),
+]  # fmt: skip
+CASES += UNEARNED
 ACTIVE = [
     c for c in CASES if not (c.root_only and ROOT_ONLY) and not (c.cgroups_only and NO_CGROUPS)
 ]
@@ -510,7 +675,8 @@ def graded(tmp_path_factory, cli, summary_of):
         elif case.layout:
             _place(case, subs, constants + (case.source or ""))
         else:
-            corpus.notebook(path, "momentum", constants + case.source)
+            path = subs / case.id / f"{case.exercise}.ipynb"
+            corpus.notebook(path, case.exercise, constants + case.source)
     watched = [
         *(p for p in subs.rglob("*.ipynb") if p.is_file() and not p.is_symlink()),
         secret,
@@ -548,8 +714,8 @@ def graded(tmp_path_factory, cli, summary_of):
     }
 
 
-def _feedback(student: dict) -> str:
-    ex = student["exercises"]["momentum"]
+def _feedback(student: dict, exercise: str = "momentum") -> str:
+    ex = student["exercises"][exercise]
     return "\n".join([ex["problem"] or "", *(t["message"] for t in ex["tests"])])
 
 
@@ -560,15 +726,16 @@ def test_corpus(graded, case):
     if case.cgroups_only and NO_CGROUPS:
         pytest.skip("only stopped where the judge can make cgroups (documented)")
     student = graded["students"][case.id]
-    if "momentum" not in student["exercises"]:  # refused before any exercise was found
+    if case.exercise not in student["exercises"]:  # refused before any exercise was found
         assert case.score == "zero" and student["score"] == 0.0
         problems = "\n".join(student["problems"])
         assert all(any(o in problems for o in _options(t)) for t in case.says), problems
         return
-    ex = student["exercises"]["momentum"]
-    assert ex["max_score"] == FULL
-    assert ex["score"] == (FULL if case.score == "full" else 0.0), _feedback(student)
-    feedback = _feedback(student)
+    ex = student["exercises"][case.exercise]
+    full = ex["max_score"]
+    assert full > 0 and (full == FULL or case.exercise != "momentum")
+    assert ex["score"] == (full if case.score == "full" else 0.0), _feedback(student, case.exercise)
+    feedback = _feedback(student, case.exercise)
     internal = [t["name"] for t in ex["tests"] if t["status"] == "error"]
     assert internal == [], f"the grader hit an internal error in {internal}: {feedback}"
     for text in case.says:

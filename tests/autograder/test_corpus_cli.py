@@ -219,7 +219,7 @@ def test_delegation_earns_nothing_and_says_why(graded):
     assert ex["score"] == 0 and "imports `autograder`" in messages(ex)
     ex = exercise(graded, "tripwire", "softmax_cross_entropy")  # invisible to the static scan
     assert ex["score"] == 0 and {t["status"] for t in ex["tests"]} == {"delegated"}
-    assert "torch.softmax" in messages(ex)
+    assert "`aten::_softmax`" in messages(ex) and "write yourself" in messages(ex)
 
 
 def test_hard_coded_public_answers_fail_the_hidden_cases(graded):

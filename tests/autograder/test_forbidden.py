@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.forbidden import FORBIDDEN, install_tripwires, scan
+from autograder.forbidden import FORBIDDEN, scan
 from autograder.runner import known_exercises
 
 
@@ -32,6 +32,22 @@ def routines(exercise, source):
         ("adam", "import autograder"),
         ("adam", "m = __import__('autograder.reference')"),
         ("adam", "import trainlab"),
+        ("adam", "import torch.optim.adam as a\na._single_tensor_adam(ps, gs)"),
+        ("softmax_cross_entropy", "p = torch._C._special.special_softmax(z, -1)"),
+        ("softmax_cross_entropy", "l = torch._C._nn.cross_entropy_loss(z, y, None, 1, -100, 0.0)"),
+        (
+            "batchnorm",
+            "y = torch.ops.aten._batch_norm_impl_index(x, w, b, m, v, True, 0.1, 1e-5, 0)",
+        ),
+        (
+            "batchnorm",
+            "y = torch.ops.aten._native_batch_norm_legit_no_training(x, w, b, m, v, .1, 1)",
+        ),
+        ("hessian", "from torch.autograd.functional import jacobian"),
+        ("hessian", "H = torch.func.jacfwd(torch.func.jacrev(f))(x)"),
+        ("layernorm", "f = sys._getframe(1).f_locals"),
+        ("momentum", "import gc\nobjs = gc.get_objects()"),
+        ("dropout", "g.__code__ = h.__code__"),
     ],
 )
 def test_flags_delegation(exercise, source):
@@ -45,7 +61,7 @@ def test_flags_delegation(exercise, source):
         ("dropout", "def dropout(x, p, training, generator=None):\n    return x"),
         ("hessian", "def hessian(loss_fn, theta):\n    '''Not torch.func.hessian.'''\n"),
         ("adam", "print('Adam')  # torch.optim.Adam is mentioned in a comment"),
-        ("batchnorm", "y = F.layer_norm(x, (3,))"),  # another exercise's routine
+        ("batchnorm", "y = F.softmax(x, dim=-1)"),  # another exercise's routine
         ("adam", "this is not python ("),
     ],
 )
@@ -55,41 +71,3 @@ def test_leaves_own_code_alone(exercise, source):
 
 def test_every_exercise_has_forbidden_routines():
     assert set(known_exercises()) <= set(FORBIDDEN)
-
-
-def _unwrap(exercise):
-    """Undo install_tripwires in this process (the child never needs this)."""
-    from autograder.forbidden import _resolve
-
-    for path in FORBIDDEN[exercise]:
-        owner_path, name = path.rsplit(".", 1)
-        owner = _resolve(owner_path)
-        current = getattr(owner, name)
-        if isinstance(current, type):
-            while hasattr(current.__init__, "__wrapped__"):
-                current.__init__ = current.__init__.__wrapped__
-        else:
-            while hasattr(current, "__wrapped__"):
-                current = current.__wrapped__
-            setattr(owner, name, current)
-
-
-def test_tripwires_record_only_while_armed():
-    import torch
-    import torch.nn.functional as F
-
-    try:
-        wires = install_tripwires("layernorm")
-        x = torch.randn(2, 3)
-        F.layer_norm(x, (3,))
-        assert wires.take() == []
-        wires.armed = True
-        F.layer_norm(x, (3,))
-        torch.nn.LayerNorm(3)
-        wires.armed = False
-        taken = wires.take()
-        assert "torch.nn.functional.layer_norm" in taken and "torch.nn.LayerNorm" in taken
-    finally:
-        _unwrap("layernorm")
-    assert not hasattr(F.layer_norm, "__wrapped__")
-    assert not hasattr(torch.nn.LayerNorm.__init__, "__wrapped__")

@@ -16,6 +16,7 @@ from autograder.judge import (
     kind_mismatch,
     mismatch,
     tolerance,
+    value_mismatch,
 )
 from autograder.protocol import GenSpec, Opaque
 
@@ -43,6 +44,33 @@ def test_values_within_the_dtypes_tolerance():
     nan = mismatch(torch.tensor([math.nan, -2.0, 3.0]), want)
     assert "NaN at 1 of 3 entries" in nan
     assert mismatch((want, 1.0), (want, 1.0 + 1e-6), names=("theta", "lr")).startswith("lr is")
+
+
+@pytest.mark.parametrize("want", [math.inf, -math.inf])
+def test_a_python_float_infinity_matches_only_itself(want):
+    assert mismatch(want, want) is None
+    for got in (0.0, 1e300, -want, math.nan):
+        assert mismatch(got, want) is not None, got
+    assert mismatch(want, 1.0) is not None  # an infinity where a finite value is expected
+
+
+def test_a_python_float_nan_only_where_nan_is_expected():
+    assert mismatch(math.nan, math.nan) is None
+    assert mismatch(math.nan, 1.0) is not None
+    assert mismatch(1.0, math.nan) is not None
+
+
+def test_complex_tensors_are_compared_with_their_imaginary_part():
+    want = torch.tensor([1 + 2j, -3j], dtype=torch.complex128)
+    assert mismatch(want.clone(), want) is None
+    assert mismatch(want * (1 + 1e-12), want) is None
+    wrong = mismatch(want.conj(), want)
+    assert "the imaginary part of the result differs" in wrong
+    assert "the real part" in mismatch(want + 1, want)
+    real = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    assert "has dtype complex128; expected float64" in mismatch(want, real)  # kind first
+    assert "is complex; expected real values" in value_mismatch(want, real, "the result", True)
+    assert "is real; expected complex values" in value_mismatch(real, want, "the result", True)
 
 
 def test_up_to_sign_accepts_either_eigenvector():
