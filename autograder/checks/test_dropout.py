@@ -235,6 +235,14 @@ def test_rejects_p_outside_0_1(submission, cases):
     """dropout must raise ValueError for p outside [0, 1]."""
     for r in cases:
         for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_random_mask-{device.type}",
+                _expect_random_mask,
+                submission,
+                r,
+                device,
+            )
             for p in (-r.uniform(0.01, 1.0), 1 + r.uniform(0.01, 1.0)):
                 inputs = dict(x=r.randn(4, device=device), p=p, training=True)
                 rule = "raise ValueError if p is outside [0, 1]"

@@ -265,6 +265,15 @@ def test_uses_the_generator(submission, cases):
 def test_rejects_shapes_under_two_dims(submission, cases):
     """he_init must raise ValueError for a shape with fewer than 2 dims (it has no fan_in)."""
     for r in cases:
+        for device in r.devices:
+            once_per_submission(
+                submission,
+                f"_expect_independent-{device.type}",
+                _expect_independent,
+                submission,
+                r,
+                device,
+            )
         rule = "raise ValueError for a shape with fewer than 2 dims"
         for shape in ((r.integer(2, 9),), ()):
             expect_raises(submission, "he_init", dict(shape=shape), ValueError, r, rule=rule)

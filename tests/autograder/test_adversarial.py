@@ -488,6 +488,7 @@ _HONEST_HE_INIT = {
 def _honest_dropout(mask: str) -> str:
     return (
         "def dropout(x, p, training, generator=None):\n"
+        "    if not 0.0 <= p <= 1.0:\n        raise ValueError('p must be in [0, 1]')\n"
         "    if not training or p == 0.0:\n        return x.clone()\n"
         "    if p == 1.0:\n        return torch.zeros_like(x)\n"
         f"    mask = {mask}\n"
@@ -498,6 +499,7 @@ def _honest_dropout(mask: str) -> str:
 def _honest_he_init(draw: str) -> str:
     return (
         "def he_init(shape, generator=None, dtype=None, device=None):\n"
+        "    if len(shape) < 2:\n        raise ValueError('a weight shape needs 2 dims')\n"
         "    if device is None and generator is not None:\n        device = generator.device\n"
         "    dtype = torch.get_default_dtype() if dtype is None else dtype\n"
         "    std = math.sqrt(2.0 / math.prod(shape[1:]))\n"

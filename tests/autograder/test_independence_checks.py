@@ -12,6 +12,7 @@ from autograder.worker import PREAMBLE
 
 DROPOUT = (
     "def dropout(x, p, training, generator=None):\n"
+    "    if not 0.0 <= p <= 1.0:\n        raise ValueError('p must be in [0, 1]')\n"
     "    if not training or p == 0.0:\n        return x.clone()\n"
     "    if p == 1.0:\n        return torch.zeros_like(x)\n"
     "    mask = {mask}\n"
@@ -38,6 +39,7 @@ WRONG_MASKS = {
 }
 HE_INIT = (
     "def he_init(shape, generator=None, dtype=None, device=None):\n"
+    "    if len(shape) < 2:\n        raise ValueError('a weight shape needs 2 dims')\n"
     "    if device is None and generator is not None:\n        device = generator.device\n"
     "    dtype = torch.get_default_dtype() if dtype is None else dtype\n"
     "    std = math.sqrt(2.0 / math.prod(shape[1:]))\n"
