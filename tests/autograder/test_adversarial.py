@@ -299,12 +299,14 @@ CASES = [
         "forged_reply_frame",
         _attack(
             "import struct\n"
-            "frame = sys._getframe()\n"
-            "while 'out_fd' not in frame.f_locals:\n"
-            "    frame = frame.f_back\n"
+            "# the names are built at run time, so the static scan cannot see them\n"
+            "local, back = 'f_' + 'locals', 'f_' + 'back'\n"
+            "frame = getattr(sys, '_get' + 'frame')()\n"
+            "while 'out_fd' not in getattr(frame, local):\n"
+            "    frame = getattr(frame, back)\n"
             'header = b\'{"kind":"result","payload":{"t":"float","v":"0x1p99999"}}\'\n'
             "prefix = struct.pack('<4sIQ', b'AGP1', len(header), 0)\n"
-            "os.write(frame.f_locals['out_fd'], prefix + header)"
+            "os.write(getattr(frame, local)['out_fd'], prefix + header)"
         ),
         "zero",
         ("sent garbage",),
