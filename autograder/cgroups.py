@@ -13,14 +13,17 @@ The judge makes the group `autograder-<judge pid>-<child pid>` below its own gro
 controller hierarchy that offers the controller (cgroup v2, where the judge's group can give
 the controllers to its children; else the v1 hierarchies of a hybrid host), moves the child in
 BEFORE it is sent its set-up (so before any learner code), and removes it once the child is
-reaped, after killing whatever is left in it. Groups of judges killed with SIGKILL are removed
-by the next batch (`remove_stale`). Needs write access to the hierarchy (root); where no
+reaped, after killing whatever is left in it; a group whose processes take longer than that to
+die (hundreds of them on a loaded machine) is removed again when the judge exits
+(`remove_deferred`). Groups of judges killed with SIGKILL are removed by the next batch
+(`remove_stale`). Needs write access to the hierarchy (root); where no
 controller can be used, `ChildGroup.create` returns None and only the rlimits apply (see
 autograder/README.md).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -30,6 +33,8 @@ from dataclasses import dataclass
 PREFIX = "autograder-"
 CONTROLLERS = ("cpu", "memory", "pids")
 CPU_PERIOD_US = 100_000
+DEFERRED_TIMEOUT = 60.0  # seconds the exiting judge waits for the processes of a deferred group
+_deferred: list[ChildGroup] = []  # groups not yet empty when their child was closed
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,23 @@ class ChildGroup:
             if not left or time.monotonic() > deadline:
                 return not left
             time.sleep(0.02)
+
+    def remove_or_defer(self) -> None:
+        """Remove the group now, or, when its processes are still dying, once more when the
+        judge exits (`remove_deferred`)."""
+        if not self.remove():
+            _deferred.append(self)
+
+
+@atexit.register
+def remove_deferred(timeout: float = DEFERRED_TIMEOUT) -> int:
+    """Remove the groups that were not yet empty when their child was closed; returns how many
+    are still left (0 unless their processes outlive `timeout` seconds after SIGKILL)."""
+    while _deferred:
+        if not _deferred[-1].remove(timeout):
+            break
+        _deferred.pop()
+    return len(_deferred)
 
 
 def leftover_groups() -> list[str]:

@@ -258,7 +258,7 @@ class Sandbox:
                     pass
             self._kill()
         if self.cgroup is not None:  # whatever is left in it is killed, then it is removed
-            self.cgroup.remove()
+            self.cgroup.remove_or_defer()
             self.cgroup = None
         for fd in (self._to_child, self._from_child):
             if fd >= 0:
