@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import multiprocessing.util
 import os
 import signal
 import time
@@ -235,7 +236,6 @@ class ChildGroup:
             _deferred.append(self)
 
 
-@atexit.register
 def remove_deferred(timeout: float = DEFERRED_TIMEOUT) -> int:
     """Remove the groups that were not yet empty when their child was closed; returns how many
     are still left (0 unless their processes outlive `timeout` seconds after SIGKILL)."""
@@ -244,6 +244,12 @@ def remove_deferred(timeout: float = DEFERRED_TIMEOUT) -> int:
             break
         _deferred.pop()
     return len(_deferred)
+
+
+# At the judge's exit: a plain process runs atexit; a multiprocessing worker (the CLI's --jobs)
+# ends with os._exit after running multiprocessing's own exit finalizers.
+atexit.register(remove_deferred)
+multiprocessing.util.Finalize(None, remove_deferred, exitpriority=0)
 
 
 def leftover_groups() -> list[str]:
@@ -259,20 +265,26 @@ def leftover_groups() -> list[str]:
     return sorted(out)
 
 
+def _judge_runs(folder: str) -> bool:
+    """Does the judge named in `autograder-<judge pid>-<child pid>` still run?"""
+    judge = os.path.basename(folder).removeprefix(PREFIX).split("-", 1)[0]
+    if not judge.isdigit():
+        return True  # not a name of ours: leave it alone
+    try:
+        os.kill(int(judge), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale_groups() -> list[str]:
+    """The `autograder-*` groups of judges that no longer run (after a batch: none)."""
+    return [folder for folder in leftover_groups() if not _judge_runs(folder)]
+
+
 def remove_stale() -> int:
     """Remove the groups of judges that no longer run (killed with SIGKILL): their pid in
     `autograder-<judge pid>-<child pid>` is gone. Returns how many were removed."""
-    removed = 0
-    for folder in leftover_groups():
-        judge = os.path.basename(folder).removeprefix(PREFIX).split("-", 1)[0]
-        if not judge.isdigit():
-            continue
-        try:
-            os.kill(int(judge), 0)
-            continue
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        removed += ChildGroup([folder]).remove()
-    return removed
+    return sum(ChildGroup([folder]).remove() for folder in stale_groups())

@@ -200,10 +200,13 @@ FORBIDDEN_CODE: dict[str, tuple[str, ...]] = {
 # Trip ids of the guard's integrity layer (see `trip_sentence`).
 GUARD_DISABLED = "guard:disabled"
 GUARD_REACHED = "guard:reached"
+GUARD_PROGRAM = "guard:program"
 _GUARD_SENTENCES = {
     GUARD_DISABLED: "restored, reloaded or unregistered what the grader disables in this "
     "exercise (torch's own implementation of it)",
     GUARD_REACHED: "walked the garbage collector's objects, where the grader's own objects live",
+    GUARD_PROGRAM: "started another program (os.exec, subprocess, os.system): what it computes "
+    "runs outside the grader's checks, so it cannot count as your own work",
 }
 # Names that reach into the grader's guard or the frames of the grader: flagged by the static
 # scan in every exercise (as attributes, imported names or strings handed to getattr). Honest

@@ -20,6 +20,11 @@ disabled dispatch mode, a tensor subclass):
    and the `gc` calls that reach the grader's objects; after each call trusted code checks that
    the dispatcher still holds our kernel for an operator drawn at random. A disabled guard is a
    sticky trip: every later call of the exercise costs its points.
+4. Other programs: a new program (`os.exec*`, `os.posix_spawn`, `os.spawn*`, `subprocess`,
+   `os.system`) runs without this guard, so a fresh Python could compute the exercise with
+   torch's own routine and hand the result back. Starting one, in this process or in any process
+   it forked, is a sticky trip too: the audit hook of a forked process writes it into a byte of
+   memory shared with its descendants, which `run` reads after every call.
 
 The zygote applies 1 and 2 once, for the routines of every exercise (no exercise's honest
 solution needs another's routine), so a child pays nothing for them; nothing runs per aten op,
@@ -32,6 +37,7 @@ compiled under another file name can still evade it; see autograder/README.md.
 from __future__ import annotations
 
 import importlib
+import mmap
 import os
 import re
 import sys
@@ -53,8 +59,12 @@ _COMPUTING = re.compile(
     re.MULTILINE,
 )
 _TORCH_DIR = os.path.dirname(os.path.dirname(torch.__file__)) + os.sep
-_WATCHED = frozenset(
-    {"object.__setattr__", "exec", "gc.get_objects", "gc.get_referrers", "gc.get_referents"}
+_PROGRAMS = frozenset({"os.exec", "os.posix_spawn", "os.spawn", "subprocess.Popen", "os.system"})
+_WATCHED = (
+    frozenset(
+        {"object.__setattr__", "exec", "gc.get_objects", "gc.get_referrers", "gc.get_referents"}
+    )
+    | _PROGRAMS
 )
 
 
@@ -77,6 +87,9 @@ class Guard:
         self._tables = plan.tables
         self._ops = sorted(plan.tables)
         self._urandom, self._dump = os.urandom, torch._C._dispatch_dump_table
+        self._program = mmap.mmap(
+            -1, 1
+        )  # shared with forked processes: 1 once one started a program
         _CURRENT[:] = [self]
 
     def trip(self, what: str, *, sticky: bool = False) -> None:
@@ -99,6 +112,8 @@ class Guard:
         except BaseException as raised:  # the learner's code may raise anything
             error = raised
         self._verify()
+        if self._program[0]:
+            self.trip(forbidden.GUARD_PROGRAM, sticky=True)
         return value, error, self.trips + self.sticky
 
     def _verify(self) -> None:
@@ -119,6 +134,9 @@ class Guard:
             path = getattr(code, "co_filename", "")
             if isinstance(path, str) and _relative(path).startswith(self._files):
                 self.trip(forbidden.GUARD_DISABLED, sticky=True)
+        elif event in _PROGRAMS:
+            self._program[0] = 1
+            self.trip(forbidden.GUARD_PROGRAM, sticky=True)
         else:
             self.trip(forbidden.GUARD_REACHED, sticky=True)
 

@@ -525,6 +525,13 @@ UNEARNED = [
          ("torch._functorch", *DELEGATED), exercise="hessian"),
     Case("unregister_the_guard_then_delegate", _UNREGISTER_THEN_DELEGATE, "zero",
          ("garbage collector's objects",), exercise="batchnorm"),
+    # a fresh Python has no guard and could compute the exercise with torch's own routine; any
+    # program it starts taints the exercise, here a harmless one before a correct answer
+    Case("start_a_program_then_answer_correctly",
+         "import subprocess\n" + CORRECT.replace(
+             "def momentum_step(", "def _step(", 1) + "\ndef momentum_step(*args, **kwargs):\n"
+         "    subprocess.run(['true'], check=False)\n    return _step(*args, **kwargs)\n",
+         "zero", ("started another program",)),
     Case("dropout_mask_is_a_rotated_block", _DROPOUT_ROTATED_BLOCK, "zero",
          ("did not drop entries independently", "neighbouring entries of a row"),
          exercise="dropout"),
@@ -712,7 +719,7 @@ def graded(tmp_path_factory, cli, summary_of):
         "pwned": pwned.exists() or (out / "pwned.txt").exists(),
         "segments": [s for s in _shm_segments() if s[0] == names["SHM_KEY"] or s[1] >= UID_BASE],
         "new_mounts": _mount_points() - mounts,
-        "cgroups": cgroups.leftover_groups(),
+        "cgroups": cgroups.stale_groups(),  # the batch's judges have exited
         "workdirs": [p.name for p in scratch.iterdir() if p.name.startswith("autograder-")],
         "seconds": seconds,
     }

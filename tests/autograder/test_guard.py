@@ -135,11 +135,16 @@ TAMPERING = [
         "[lib._destroy() for lib in gc.get_objects() if type(lib).__name__ == 'Library']",
     ),
     ("walk the objects", "len(gc.get_objects())"),
+    ("start another program", "subprocess.run(['true']).returncode"),
+    (
+        "a forked process starts a program",
+        "os.waitpid(p, 0) if (p := os.fork()) else os.execvp('true', ['true'])",
+    ),
 ]
 
 DRIVER = textwrap.dedent(
     """
-    import gc, importlib, json, os, sys, threading
+    import gc, importlib, json, os, subprocess, sys, threading
     import torch
     import torch.nn.functional as F
     from autograder import guard
