@@ -7,8 +7,10 @@ Everything is observed through PyTorch's own global hooks, never by patching use
 - a tensor hook on a model's output: whether that forward's output ever got a gradient;
 - optimizer step pre/post hooks (`register_optimizer_step_pre_hook` / `..._post_hook`):
   per-layer gradient norms, update/weight ratios, the optimizer's settings, the step count;
-- a `TorchFunctionMode`: the loss functions (`F.cross_entropy`, `F.mse_loss`, ...) with their
-  inputs and targets, functional activations (`F.relu`, `torch.tanh`, ...), and `.backward()`.
+- a `TorchFunctionMode`, on from a model's forward until the next optimizer step: the loss
+  functions (`F.cross_entropy`, `F.mse_loss`, ...) with their inputs and targets, functional
+  activations (`F.relu`, `torch.tanh`, ...), and `.backward()`. (A "model" is a module with
+  parameters called outside any other module's forward.)
 
 The recorder only reads: statistics are computed on detached values under `torch.no_grad()`,
 no random number is drawn, nothing is modified in place. Expensive statistics are sampled
@@ -34,7 +36,7 @@ from torch.optim.optimizer import (
     register_optimizer_step_post_hook,
     register_optimizer_step_pre_hook,
 )
-from torch.overrides import TorchFunctionMode
+from torch.overrides import TorchFunctionMode, _get_current_function_mode
 
 LOSSES: dict[Callable, str] = {
     F.cross_entropy: "cross_entropy",
@@ -119,6 +121,7 @@ class Recorder:
         self.step_every = step_every
         self._handles: list[Any] = []
         self._mode: _Mode | None = None
+        self._mode_active = False
         # state of the forward being observed
         self.depth = 0
         self.sampling = False
@@ -128,6 +131,8 @@ class Recorder:
         self._forward_stats: list[dict] = []
         self._roots: list[nn.Module] = []
         self._param_names: dict[int, str] = {}
+        self._module_names: dict[int, str] = {}
+        self._has_params: dict[int, bool] = {}
         self._stochastic: dict[int, list[str]] = {}
         self._last_output: Any = None
         self._last_root_args: tuple = ()
@@ -137,6 +142,7 @@ class Recorder:
         self.inputs: list[dict] = []
         self.activations: list[dict] = []
         self.losses: list[dict] = []  # one per loss-function call, in order
+        self._train_calls = 0  # details (accuracy, classes, ...) of every 4th after the 20th
         self._pending: list[dict] = []  # loss calls since the last backward
         self.train_loss: list[list[float]] = [[]]  # per step: the losses backpropagated
         self.grad_norms: list[dict] = []
@@ -165,12 +171,22 @@ class Recorder:
             register_optimizer_step_post_hook(self._step_post),
         ]
         self._mode = _Mode(self)
-        self._mode.__enter__()
+
+    def _mode_on(self) -> None:
+        """The function mode is on from a model's forward to the next optimizer step: it sees
+        the forward, the loss and the backward, not the optimizer's own arithmetic."""
+        if self._mode is not None and not self._mode_active:
+            self._mode.__enter__()
+            self._mode_active = True
+
+    def _mode_off(self) -> None:
+        if self._mode_active and _get_current_function_mode() is self._mode:
+            self._mode.__exit__(None, None, None)
+            self._mode_active = False
 
     def stop(self) -> None:
-        if self._mode is not None:
-            self._mode.__exit__(None, None, None)
-            self._mode = None
+        self._mode_off()
+        self._mode = None
         for h in self._handles:
             h.remove()
         self._handles = []
@@ -180,7 +196,10 @@ class Recorder:
 
     # ---- forwards -----------------------------------------------------------------------
     def _is_root_candidate(self, module: nn.Module) -> bool:
-        return next(module.parameters(), None) is not None
+        known = self._has_params.get(id(module))
+        if known is None:
+            known = self._has_params[id(module)] = next(module.parameters(), None) is not None
+        return known
 
     def _forward_pre(self, module: nn.Module, args: tuple) -> None:
         if self.depth == 0 and not self._is_root_candidate(module):
@@ -190,6 +209,7 @@ class Recorder:
         if self.depth == 0:
             with torch._C.DisableTorchFunction():
                 self._root_begins(module, args)
+            self._mode_on()
         elif isinstance(module, tuple(ACTIVATION_MODULES)):
             self.in_activation_module = True
         self.depth += 1
@@ -199,6 +219,8 @@ class Recorder:
             self._roots.append(module)
             for name, p in module.named_parameters():
                 self._param_names.setdefault(id(p), name)
+            for name, m in module.named_modules():
+                self._module_names.setdefault(id(m), name or type(m).__name__)
             self._stochastic[id(module)] = [
                 f"{n or type(m).__name__}: {type(m).__name__}"
                 for n, m in module.named_modules()
@@ -220,12 +242,12 @@ class Recorder:
             return
         self.depth -= 1
         self.in_activation_module = False
-        with torch._C.DisableTorchFunction():
-            if self.sampling and self.depth > 0:
-                kind = ACTIVATION_MODULES.get(type(module))
-                if kind is not None or isinstance(module, WEIGHTED_MODULES):
-                    self.on_activation(kind or "linear", module, output)
-            if self.depth == 0:
+        if self.sampling and self.depth > 0:
+            kind = ACTIVATION_MODULES.get(type(module))
+            if kind is not None or isinstance(module, WEIGHTED_MODULES):
+                self.on_activation(kind or "linear", module, output)
+        if self.depth == 0:
+            with torch._C.DisableTorchFunction():
                 self._root_ends(module, output)
 
     def _root_ends(self, module: nn.Module, output: Any) -> None:
@@ -281,11 +303,7 @@ class Recorder:
         self._forward_stats.append(stats)
 
     def _module_name(self, module: nn.Module) -> str:
-        for root in self._roots:
-            for n, m in root.named_modules():
-                if m is module:
-                    return n or type(m).__name__
-        return type(module).__name__
+        return self._module_names.get(id(module), type(module).__name__)
 
     # ---- losses and backward ------------------------------------------------------------
     def on_loss(self, kind: str, func: Callable, args: tuple, kwargs: dict, out: Any) -> None:
@@ -304,12 +322,15 @@ class Recorder:
                 "step": self.steps,
                 "train": False,
             }
-            if kind in CLASSIFICATION_LOSSES and isinstance(target, torch.Tensor):
+            self._train_calls += call["grad"]
+            detailed = not call["grad"] or self._train_calls <= 20 or self._train_calls % 4 == 0
+            if detailed and kind in CLASSIFICATION_LOSSES and isinstance(target, torch.Tensor):
                 _classification_stats(call, inp, target)
-            elif kind == "mse_loss" and isinstance(target, torch.Tensor):
+            elif detailed and kind == "mse_loss" and isinstance(target, torch.Tensor):
                 _regression_target_stats(call, inp, target)
             if call["grad"]:
                 call["_replay"] = self._replay_entry(func, inp, target, kwargs)
+                call["_out"] = out
         self.losses.append(call)
         if call["grad"]:
             self._pending.append(call)
@@ -337,10 +358,13 @@ class Recorder:
             if self._stepped:
                 self._stepped = False
                 self._check_stale_gradients()
-            if isinstance(tensor, torch.Tensor) and tensor.numel() == 1:
+            if len(self._pending) == 1 and self._pending[0].get("_out") is tensor:
+                self.train_loss[-1].append(self._pending[0]["value"])
+            elif isinstance(tensor, torch.Tensor) and tensor.numel() == 1:
                 self.train_loss[-1].append(_float(tensor))
             for call in self._pending:
                 call["train"] = True
+                call.pop("_out", None)
                 entry = call.pop("_replay", None)
                 if entry is not None and len(self.replay) < REPLAY_BATCHES:
                     self.replay.append(entry)
@@ -349,20 +373,21 @@ class Recorder:
     def _check_stale_gradients(self) -> None:
         """At the first backward after an optimizer step: do the gradients still hold the
         previous step's values (nonzero) instead of None or zeros?"""
-        grads = [p.grad for ps in self._params_by_optimizer for p in ps if p.grad is not None]
+        grads = [ps[-1].grad for ps in self._params_by_optimizer if ps]
         self.stale_checks += 1
-        if any(bool(g.abs().sum() > 0) for g in grads[:4]):
+        # the last parameter (usually the output bias) has a gradient on every useful step
+        if any(g is not None and bool(g.any()) for g in grads):
             self.stale_steps += 1
 
     def _flush_pending(self) -> None:
-        for call in self._pending:
-            call.pop("_replay", None)
         for call in self.losses:
             call.pop("_replay", None)
+            call.pop("_out", None)
         self._pending = []
 
     # ---- optimizer steps ----------------------------------------------------------------
     def _step_pre(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        self._mode_off()
         with torch.no_grad(), torch._C.DisableTorchFunction():
             if id(optimizer) not in self._optimizer_ids:
                 self._optimizer_ids.add(id(optimizer))
@@ -373,6 +398,7 @@ class Recorder:
                 self._keep_initial_model(optimizer)
             for call in self._pending:  # a loss never backpropagated before this step
                 call.pop("_replay", None)
+                call.pop("_out", None)
             if self._sampled_step():
                 weights = self._weights(optimizer)
                 norms = {}
@@ -476,14 +502,19 @@ def _classification_stats(call: dict, inp: torch.Tensor, target: torch.Tensor) -
     C = int(inp.shape[d])
     call["num_classes"] = C
     x = inp.detach().float()
-    call["probabilities"] = bool((x >= 0).all() and ((x.sum(dim=d) - 1).abs().max() < 1e-3))
-    if target.dtype in (torch.int64, torch.int32, torch.uint8, torch.int16, torch.int8):
-        t = target.detach().reshape(-1)
-        pred = x.argmax(dim=d).reshape(-1)
-        if pred.shape == t.shape:
-            call["acc"] = _float((pred == t).float().mean())
-        valid = t[(t >= 0) & (t < C)]
-        call["class_counts"] = torch.bincount(valid, minlength=C).tolist()
+    probabilities = (x >= 0).all() & ((x.sum(dim=d) - 1).abs().max() < 1e-3)
+    t = target.detach().reshape(-1)
+    pred = x.argmax(dim=d).reshape(-1)
+    if target.is_floating_point() or target.dtype == torch.bool or pred.shape != t.shape:
+        call["probabilities"] = bool(probabilities)
+        return
+    valid = t[(t >= 0) & (t < C)]
+    counts = torch.bincount(valid, minlength=C)
+    acc = (pred == t).float().mean()
+    values = torch.cat([probabilities.float().view(1), acc.view(1), counts.float()]).tolist()
+    call["probabilities"] = values[0] > 0
+    call["acc"] = values[1]
+    call["class_counts"] = [int(v) for v in values[2:]]
 
 
 def _regression_target_stats(call: dict, inp: torch.Tensor, target: torch.Tensor) -> None:
@@ -498,6 +529,7 @@ def _regression_target_stats(call: dict, inp: torch.Tensor, target: torch.Tensor
     )  # fmt: skip
     distinct = int(torch.unique(t).numel()) if integer else 0
     call["classlike_target"] = bool(integer and 2 <= distinct <= 20 and t.numel() >= 8)
+    call["target_values"] = distinct
 
 
 def _optimizer_settings(optimizer: torch.optim.Optimizer) -> dict:
@@ -543,6 +575,7 @@ def _phase(evals: list[dict], train: list[dict]) -> dict:
         phase["acc"] = sum(c["acc"] * c["n"] for c in evals) / n
         counts = [c["class_counts"] for c in evals]
         phase["majority"] = max(map(sum, zip(*counts, strict=True))) / n
-    if train and all("acc" in c for c in train):
-        phase["train_acc"] = sum(c["acc"] for c in train) / len(train)
+    accs = [c["acc"] for c in train if "acc" in c]
+    if accs:
+        phase["train_acc"] = sum(accs) / len(accs)
     return phase
