@@ -1,0 +1,135 @@
+"""Accuracy and overhead of the training doctor over its corpus of broken and healthy scripts.
+
+    python benchmarks/doctor_accuracy.py [--repeat 3] [--only SUBSTRING]
+
+For every script `tests/trainlab/doctor/corpus/CAUSE__STYLE.py`:
+
+1. runs it `--repeat` times plainly (`python SCRIPT.py`) and `--repeat` times under the doctor
+   (`python -m trainlab.doctor --json ... SCRIPT.py`), alternating, and keeps the median wall
+   time of each: the process overhead ratio (what a user waits, interpreter start included);
+2. in one more process, times the script's run alone (`runpy`, imports already done) without
+   and with the doctor (diagnosis and confirmations included), `--repeat` times each,
+   alternating: the in-process ratio, the overhead on the training itself;
+3. scores the doctor's JSON report: top-1 (the most confident reported finding is the planted
+   cause, or nothing is reported for a healthy script), top-2 (the planted cause is among the
+   two most confident findings, reported or below the threshold), false alarms (a healthy
+   script with a reported finding).
+
+Prints one line per script, then the totals. Not a test: the times depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import runpy
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "trainlab" / "doctor" / "corpus"
+
+
+def wall(command: list[str]) -> float:
+    start = time.monotonic()
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode not in (0, 3):  # 3: the doctor reported a finding
+        sys.exit(f"{' '.join(command)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return time.monotonic() - start
+
+
+def in_process(script: Path, repeat: int) -> tuple[float, float]:
+    """Median seconds of the script's run without and with the doctor, in this process."""
+    from trainlab.doctor import run_script
+
+    plain, watched = [], []
+    for _ in range(repeat):
+        with contextlib.redirect_stdout(io.StringIO()):
+            start = time.perf_counter()
+            runpy.run_path(str(script), run_name="__main__")
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            doctor, _ = run_script(script)
+            doctor.as_dict()
+            watched.append(time.perf_counter() - start)
+    return statistics.median(plain), statistics.median(watched)
+
+
+def ranked(report: dict) -> list[str]:
+    findings = report["findings"] + report["below_threshold"]
+    return [f["cause"] for f in sorted(findings, key=lambda f: -f["confidence"])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per script and variant")
+    parser.add_argument("--only", default="", help="only scripts whose name contains this")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # step 2, in a fresh process
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(in_process(Path(args.worker), args.repeat)))
+        return
+
+    scripts = [s for s in sorted(CORPUS.glob("*.py")) if args.only in s.stem]
+    if not scripts:
+        sys.exit(f"no corpus script matches {args.only!r}")
+    top1 = top2 = healthy = false_alarms = 0
+    process_ratios, inner_ratios = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        for script in scripts:
+            cause = script.stem.split("__")[0]
+            plain, watched = [], []
+            for _ in range(args.repeat):
+                plain.append(wall([sys.executable, str(script)]))
+                watched.append(
+                    wall([sys.executable, "-m", "trainlab.doctor", "--json", str(out), str(script)])
+                )
+            report = json.loads(out.read_text())
+            worker = subprocess.run(
+                [sys.executable, __file__, "--worker", str(script), "--repeat", str(args.repeat)],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            inner_plain, inner_watched = json.loads(worker.stdout.strip().splitlines()[-1])
+            process_ratios.append(statistics.median(watched) / statistics.median(plain))
+            inner_ratios.append(inner_watched / inner_plain)
+            order = ranked(report)
+            if cause == "healthy":
+                healthy += 1
+                ok1 = ok2 = report["healthy"]
+                false_alarms += not report["healthy"]
+            else:
+                ok1 = report["diagnosis"] == cause
+                ok2 = cause in order[:2]
+            top1 += ok1
+            top2 += ok2
+            print(
+                f"{script.stem:58s} top-1 {'ok' if ok1 else 'MISS'} ({report['diagnosis']}); "
+                f"process {statistics.median(plain):.2f} s -> {statistics.median(watched):.2f} s "
+                f"(x{process_ratios[-1]:.2f}); run alone {inner_plain:.3f} s -> "
+                f"{inner_watched:.3f} s (x{inner_ratios[-1]:.2f})",
+                flush=True,
+            )
+    n = len(scripts)
+    print(f"\n{n} scripts ({n - healthy} broken, {healthy} healthy), median of {args.repeat} runs")
+    print(f"top-1 accuracy: {top1}/{n} = {top1 / n:.1%}")
+    print(f"top-2 accuracy: {top2}/{n} = {top2 / n:.1%}")
+    print(f"false alarms on healthy scripts: {false_alarms}/{healthy}")
+    print(
+        f"overhead, whole process (with / without the doctor): median x"
+        f"{statistics.median(process_ratios):.2f}, max x{max(process_ratios):.2f}"
+    )
+    print(
+        f"overhead, the script's run alone (imports excluded): median x"
+        f"{statistics.median(inner_ratios):.2f}, max x{max(inner_ratios):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
