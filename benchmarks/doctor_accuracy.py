@@ -1,19 +1,20 @@
 """Accuracy and overhead of the training doctor over its corpus of broken and healthy scripts.
 
-    python benchmarks/doctor_accuracy.py [--repeat 3] [--only SUBSTRING]
+    python benchmarks/doctor_accuracy.py [--repeat 3] [--only SUBSTRING] [--process]
 
-For every script `tests/trainlab/doctor/corpus/CAUSE__STYLE.py`:
+For every script `tests/trainlab/doctor/corpus/CAUSE__STYLE.py`, in a fresh Python process:
 
-1. runs it `--repeat` times plainly (`python SCRIPT.py`) and `--repeat` times under the doctor
-   (`python -m trainlab.doctor --json ... SCRIPT.py`), alternating, and keeps the median wall
-   time of each: the process overhead ratio (what a user waits, interpreter start included);
-2. in one more process, times the script's run alone (`runpy`, imports already done) without
-   and with the doctor (diagnosis and confirmations included), `--repeat` times each,
-   alternating: the in-process ratio, the overhead on the training itself;
-3. scores the doctor's JSON report: top-1 (the most confident reported finding is the planted
-   cause, or nothing is reported for a healthy script), top-2 (the planted cause is among the
-   two most confident findings, reported or below the threshold), false alarms (a healthy
-   script with a reported finding).
+1. times the script's run (`runpy`, imports already done) without and with the doctor
+   (diagnosis and confirmations included), `--repeat` times each, alternating, and keeps the
+   median of each: the overhead ratio on the training itself;
+2. scores the doctor's report of its last run: top-1 (the most confident reported finding is
+   the planted cause, or nothing is reported for a healthy script), top-2 (the planted cause is
+   among the two most confident findings, reported or below the threshold), false alarms (a
+   healthy script with a reported finding).
+
+With `--process`, also the whole-process wall time, `python SCRIPT.py` against
+`python -m trainlab.doctor SCRIPT.py` (`--repeat` times each, alternating): what a user
+waits, interpreter start and imports included, which dilute the overhead.
 
 Prints one line per script, then the totals. Not a test: the times depend on the machine.
 """
@@ -28,7 +29,6 @@ import runpy
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,8 +44,9 @@ def wall(command: list[str]) -> float:
     return time.monotonic() - start
 
 
-def in_process(script: Path, repeat: int) -> tuple[float, float]:
-    """Median seconds of the script's run without and with the doctor, in this process."""
+def in_process(script: Path, repeat: int) -> dict:
+    """Median seconds of the script's run without and with the doctor, in this process, and
+    the doctor's report of the last run."""
     from trainlab.doctor import run_script
 
     plain, watched = [], []
@@ -56,9 +57,11 @@ def in_process(script: Path, repeat: int) -> tuple[float, float]:
             plain.append(time.perf_counter() - start)
             start = time.perf_counter()
             doctor, _ = run_script(script)
-            doctor.as_dict()
+            report = doctor.as_dict()
             watched.append(time.perf_counter() - start)
-    return statistics.median(plain), statistics.median(watched)
+    report.pop("instruments")
+    return {"plain": statistics.median(plain), "watched": statistics.median(watched),
+            "report": report}  # fmt: skip
 
 
 def ranked(report: dict) -> list[str]:
@@ -70,7 +73,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per script and variant")
     parser.add_argument("--only", default="", help="only scripts whose name contains this")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)  # step 2, in a fresh process
+    parser.add_argument("--process", action="store_true", help="also time whole processes")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # one script, in a fresh process
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(in_process(Path(args.worker), args.repeat)))
@@ -80,55 +84,57 @@ def main() -> None:
     if not scripts:
         sys.exit(f"no corpus script matches {args.only!r}")
     top1 = top2 = healthy = false_alarms = 0
-    process_ratios, inner_ratios = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "report.json"
-        for script in scripts:
-            cause = script.stem.split("__")[0]
+    inner_ratios, process_ratios = [], []
+    for script in scripts:
+        cause = script.stem.split("__")[0]
+        worker = subprocess.run(
+            [sys.executable, __file__, "--worker", str(script), "--repeat", str(args.repeat)],
+            cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        if worker.returncode != 0:
+            sys.exit(f"{script.name} failed:\n{worker.stdout[-2000:]}\n{worker.stderr[-2000:]}")
+        result = json.loads(worker.stdout.strip().splitlines()[-1])
+        report = result["report"]
+        inner_ratios.append(result["watched"] / result["plain"])
+        order = ranked(report)
+        if cause == "healthy":
+            healthy += 1
+            ok1 = ok2 = report["healthy"]
+            false_alarms += not report["healthy"]
+        else:
+            ok1 = report["diagnosis"] == cause
+            ok2 = cause in order[:2]
+        top1 += ok1
+        top2 += ok2
+        line = (
+            f"{script.stem:58s} top-1 {'ok' if ok1 else 'MISS'} ({report['diagnosis']}); "
+            f"run {result['plain']:.3f} s -> {result['watched']:.3f} s (x{inner_ratios[-1]:.2f})"
+        )
+        if args.process:
             plain, watched = [], []
             for _ in range(args.repeat):
                 plain.append(wall([sys.executable, str(script)]))
-                watched.append(
-                    wall([sys.executable, "-m", "trainlab.doctor", "--json", str(out), str(script)])
-                )
-            report = json.loads(out.read_text())
-            worker = subprocess.run(
-                [sys.executable, __file__, "--worker", str(script), "--repeat", str(args.repeat)],
-                cwd=ROOT, capture_output=True, text=True, check=True,
-            )  # fmt: skip
-            inner_plain, inner_watched = json.loads(worker.stdout.strip().splitlines()[-1])
+                watched.append(wall([sys.executable, "-m", "trainlab.doctor", str(script)]))
             process_ratios.append(statistics.median(watched) / statistics.median(plain))
-            inner_ratios.append(inner_watched / inner_plain)
-            order = ranked(report)
-            if cause == "healthy":
-                healthy += 1
-                ok1 = ok2 = report["healthy"]
-                false_alarms += not report["healthy"]
-            else:
-                ok1 = report["diagnosis"] == cause
-                ok2 = cause in order[:2]
-            top1 += ok1
-            top2 += ok2
-            print(
-                f"{script.stem:58s} top-1 {'ok' if ok1 else 'MISS'} ({report['diagnosis']}); "
-                f"process {statistics.median(plain):.2f} s -> {statistics.median(watched):.2f} s "
-                f"(x{process_ratios[-1]:.2f}); run alone {inner_plain:.3f} s -> "
-                f"{inner_watched:.3f} s (x{inner_ratios[-1]:.2f})",
-                flush=True,
+            line += (
+                f"; process {statistics.median(plain):.2f} s -> "
+                f"{statistics.median(watched):.2f} s (x{process_ratios[-1]:.2f})"
             )
+        print(line, flush=True)
     n = len(scripts)
     print(f"\n{n} scripts ({n - healthy} broken, {healthy} healthy), median of {args.repeat} runs")
     print(f"top-1 accuracy: {top1}/{n} = {top1 / n:.1%}")
     print(f"top-2 accuracy: {top2}/{n} = {top2 / n:.1%}")
     print(f"false alarms on healthy scripts: {false_alarms}/{healthy}")
     print(
-        f"overhead, whole process (with / without the doctor): median x"
-        f"{statistics.median(process_ratios):.2f}, max x{max(process_ratios):.2f}"
+        f"overhead, the script's run (with / without the doctor, imports excluded): median "
+        f"x{statistics.median(inner_ratios):.2f}, max x{max(inner_ratios):.2f}"
     )
-    print(
-        f"overhead, the script's run alone (imports excluded): median x"
-        f"{statistics.median(inner_ratios):.2f}, max x{max(inner_ratios):.2f}"
-    )
+    if process_ratios:
+        print(
+            f"overhead, whole process (interpreter start and imports included): median "
+            f"x{statistics.median(process_ratios):.2f}, max x{max(process_ratios):.2f}"
+        )
 
 
 if __name__ == "__main__":

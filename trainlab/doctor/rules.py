@@ -486,25 +486,26 @@ def overfitting(r: dict) -> Finding | None:
 
 
 def underfitting(r: dict) -> Finding | None:
-    """A classifier's train loss ends above 0.5 ln C, has stopped falling (under 5 % between
+    """A classifier's train loss ends above 0.6 ln C, has stopped falling (under 3 % between
     the last two quarters of ≥ 50 steps), and the validation loss, if seen, is within 15 % of
-    it (chapter 1's table: training loss large, the model is too simple). Other findings
-    explain this symptom first (see `EXPLAINS`)."""
+    it (chapter 1's table: training loss large, the model is too simple; there the linear
+    model stalls near 2 ≈ 0.87 ln C on MNIST-1D while an MLP goes well below 0.6 ln C). Other
+    findings explain this symptom first (see `EXPLAINS`)."""
     losses = _finite(r["train_loss"])
     ln_c = _ln_classes(r)
     if ln_c is None or len(losses) < 50:
         return None
     q = len(losses) // 4
     before, end = _mean(losses[-2 * q : -q]), _mean(losses[-q:])
-    if end <= 0.5 * ln_c or end < 0.95 * before:
+    if end <= 0.6 * ln_c or end < 0.97 * before:
         return None
     phases = [p for p in r["eval_phases"] if p["train_loss"] is not None]
     if phases and abs(phases[-1]["loss"] - end) > 0.15 * end:
         return None
     return Finding(
         "underfitting",
-        _beyond((end / ln_c - 0.5) * 2, base=0.6, span=0.2),
-        f"train loss plateaued at {end:.3g} (ln C = {ln_c:.3g}; threshold 0.5 ln C)",
+        _beyond((end / ln_c - 0.6) * 2.5, base=0.6, span=0.2),
+        f"train loss plateaued at {end:.3g} (ln C = {ln_c:.3g}; threshold 0.6 ln C)",
         at_init=False,
     )
 
