@@ -7,9 +7,10 @@ Everything is observed through PyTorch's own global hooks, never by patching use
 - a tensor hook on a model's output: whether that forward's output ever got a gradient;
 - optimizer step pre/post hooks (`register_optimizer_step_pre_hook` / `..._post_hook`):
   per-layer gradient norms, update/weight ratios, the optimizer's settings, the step count;
-- a `TorchFunctionMode`, on from a model's forward until the next optimizer step: the loss
-  functions (`F.cross_entropy`, `F.mse_loss`, ...) with their inputs and targets, functional
-  activations (`F.relu`, `torch.tanh`, ...), and `.backward()`. (A "model" is a module with
+- a `TorchFunctionMode`, on from the end of a model's forward until the next optimizer step:
+  the loss functions (`F.cross_entropy`, `F.mse_loss`, ...) with their inputs and targets, and
+  `.backward()`; on sampled forwards it is on during the forward too, for the functional
+  activations (`F.relu`, `torch.tanh`, ...). (A "model" is a module with
   parameters called outside any other module's forward.)
 
 The recorder only reads: statistics are computed on detached values under `torch.no_grad()`,
@@ -173,8 +174,9 @@ class Recorder:
         self._mode = _Mode(self)
 
     def _mode_on(self) -> None:
-        """The function mode is on from a model's forward to the next optimizer step: it sees
-        the forward, the loss and the backward, not the optimizer's own arithmetic."""
+        """The function mode is on from the end of a model's forward (its start, on sampled
+        forwards) to the next optimizer step: it sees the loss and the backward (and the
+        functional activations of sampled forwards), not the optimizer's own arithmetic."""
         if self._mode is not None and not self._mode_active:
             self._mode.__enter__()
             self._mode_active = True
@@ -209,7 +211,8 @@ class Recorder:
         if self.depth == 0:
             with torch._C.DisableTorchFunction():
                 self._root_begins(module, args)
-            self._mode_on()
+            if self.sampling:  # functional activations are measured on sampled forwards only
+                self._mode_on()
         elif isinstance(module, tuple(ACTIVATION_MODULES)):
             self.in_activation_module = True
         self.depth += 1
@@ -257,6 +260,7 @@ class Recorder:
             )
         self.forwards += 1
         self.sampling = False
+        self._mode_on()
         self._last_output = output if isinstance(output, torch.Tensor) else None
         if (
             module.training
