@@ -9,10 +9,10 @@ before the error is still printed), 2 for a usage error (e.g. no such script).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from trainlab.doctor.report import to_json
 from trainlab.doctor.watch import run_script
 
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if doctor.stopped_early:
         print(f"(stopped after --max-steps {ns.max_steps} optimizer steps)")
     if ns.json:
-        Path(ns.json).write_text(json.dumps(report, indent=1, allow_nan=False, default=str))
+        Path(ns.json).write_text(to_json(report))
     if status != 0 and doctor.error:
         return 1
     return 0 if report["healthy"] else 3

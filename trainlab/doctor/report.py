@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 from trainlab.doctor.causes import CAUSES, HEALTHY
 from trainlab.doctor.rules import REPORT_THRESHOLD, Finding
 
@@ -64,3 +68,19 @@ def as_text(findings: list[Finding], record: dict, error: str | None = None) -> 
         ))  # fmt: skip
     lines.append("=" * 72)
     return "\n".join(lines)
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def to_json(report: dict) -> str:
+    """Strict JSON (no NaN/Infinity literals): a non-finite number, such as the loss of a
+    diverged run, is written as null."""
+    return json.dumps(_finite(report), indent=1, allow_nan=False, default=str)

@@ -13,6 +13,7 @@ from torch.overrides import _get_current_function_mode_stack
 from torch.utils.data import DataLoader, TensorDataset
 
 from trainlab.doctor import watch
+from trainlab.doctor.report import to_json
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +160,18 @@ def test_the_figure_has_the_four_instruments():
 def test_reporting_before_the_block_ends_is_a_clear_error():
     with watch() as doc, pytest.raises(RuntimeError, match="once the `with watch"):
         doc.report()
+
+
+def test_a_diverged_run_is_reported_as_strict_json_with_null_for_nan():
+    """A loss that became nan is a finding (lr_too_high) and a null in the JSON report."""
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=1e10)
+    with watch(confirm=False) as doc:
+        for _ in range(10):
+            opt.zero_grad()
+            F.mse_loss(model(torch.randn(16, 4)), torch.randn(16, 3)).backward()
+            opt.step()
+    assert doc.diagnosis == "lr_too_high"
+    text = to_json(doc.as_dict())
+    assert "NaN" not in text and "Infinity" not in text
+    assert None in json.loads(text)["instruments"]["train_loss"]
