@@ -23,7 +23,7 @@ def plot_record(record: dict) -> plt.Figure:
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.4))
     ax = axes[0, 0]
     ax.plot(record["train_loss"], lw=1, label="train (per step)")
-    phases = [p for p in record["eval_phases"]]
+    phases = record["eval_phases"]
     if phases:
         ax.plot([p["step"] for p in phases], [p["loss"] for p in phases], "o-", label="evaluation")
     ax.set(xlabel="optimizer step", ylabel="loss", title="loss")

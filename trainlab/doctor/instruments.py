@@ -133,7 +133,6 @@ class Recorder:
         self._roots: list[nn.Module] = []
         self._param_names: dict[int, str] = {}
         self._module_names: dict[int, str] = {}
-        self._has_params: dict[int, bool] = {}
         self._stochastic: dict[int, list[str]] = {}
         self._last_output: Any = None
         self._last_root_args: tuple = ()
@@ -198,10 +197,7 @@ class Recorder:
 
     # ---- forwards -----------------------------------------------------------------------
     def _is_root_candidate(self, module: nn.Module) -> bool:
-        known = self._has_params.get(id(module))
-        if known is None:
-            known = self._has_params[id(module)] = next(module.parameters(), None) is not None
-        return known
+        return next(module.parameters(), None) is not None
 
     def _forward_pre(self, module: nn.Module, args: tuple) -> None:
         if self.depth == 0 and not self._is_root_candidate(module):
@@ -213,7 +209,7 @@ class Recorder:
                 self._root_begins(module, args)
             if self.sampling:  # functional activations are measured on sampled forwards only
                 self._mode_on()
-        elif isinstance(module, tuple(ACTIVATION_MODULES)):
+        elif type(module) in ACTIVATION_MODULES:
             self.in_activation_module = True
         self.depth += 1
 

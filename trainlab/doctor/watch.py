@@ -9,14 +9,15 @@ import sys
 import traceback
 from functools import cached_property
 from types import TracebackType
-
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
 
 from trainlab.doctor.confirm import confirm
-from trainlab.doctor.figure import plot_record
 from trainlab.doctor.instruments import Recorder, StopRun
 from trainlab.doctor.report import as_dict, as_text
 from trainlab.doctor.rules import REPORT_THRESHOLD, Finding, diagnose
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 
 class Doctor:
@@ -84,6 +85,10 @@ class Doctor:
         return as_text(self.all_findings, self.record, self.error)
 
     def figure(self) -> plt.Figure:
+        """Loss, per-layer gradient RMS, update/weight ratios and activation std (matplotlib
+        is imported here, not when the doctor is)."""
+        from trainlab.doctor.figure import plot_record
+
         return plot_record(self.record)
 
 
