@@ -192,8 +192,8 @@ def lr_too_low(r: dict) -> Finding | None:
 
 def vanishing_gradients(r: dict) -> Finding | None:
     """At initialization the first weight matrix's RMS gradient is below 1e-2 of the last
-    one's (chapter 10: each sigmoid layer scales the gradient by at most 1/4, 10⁻⁶ after ten
-    layers)."""
+    hidden one's (chapter 10: each sigmoid layer scales the gradient by at most 1/4, 10⁻⁶
+    after ten layers)."""
     found = _first_last_grad_ratio(r)
     if found is None or found[0] >= 1e-2:
         return None
@@ -206,9 +206,9 @@ def vanishing_gradients(r: dict) -> Finding | None:
 
 
 def exploding_gradients(r: dict) -> Finding | None:
-    """At initialization the first weight matrix's RMS gradient exceeds 100x the last one's:
-    the gradient grows geometrically on its way back to the input (chapter 12: a per-layer
-    gain above 1 explodes exponentially with depth)."""
+    """At initialization the first weight matrix's RMS gradient exceeds 100x the last hidden
+    one's: the gradient grows geometrically on its way back to the input (chapter 12: a
+    per-layer gain above 1 explodes exponentially with depth)."""
     found = _first_last_grad_ratio(r)
     if found is None or found[0] <= 1e2:
         return None
