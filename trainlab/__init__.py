@@ -3,6 +3,7 @@
 Chapters and exercises import from here instead of copying helper code between notebooks.
 """
 
+from trainlab import doctor
 from trainlab.claims import claim
 from trainlab.data import MNIST1D, load_mnist1d
 from trainlab.models import mlp
@@ -14,6 +15,7 @@ __all__ = [
     "MNIST1D",
     "History",
     "claim",
+    "doctor",
     "evaluate",
     "fit",
     "load_mnist1d",
