@@ -43,6 +43,9 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
         raise
 
 
+MAX_WRITTEN_LISTED = 50  # written answers listed one by one in Gradescope's results.json
+
+
 def json_text(data: Any) -> str:
     """Strict JSON: NaN and ±inf are refused (ValueError), never written as invalid JSON."""
     return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)
@@ -94,13 +97,21 @@ def gradescope_results(
                     "visibility": "visible",
                 }
             )
-        for m in ex.manual:
+        for m in ex.manual[:MAX_WRITTEN_LISTED]:
             # no score, max_score or status: Gradescope shows it as ungraded, not as failed
             tests.append(
                 {
                     "name": f"{name}: {m.grade_id[:100]} (manual grading needed, "
                     f"{m.points:g} points)",
                     "output": "This answer is graded by the course staff.",
+                    "visibility": "visible",
+                }
+            )
+        if len(ex.manual) > MAX_WRITTEN_LISTED:
+            tests.append(
+                {
+                    "name": f"{name}: {len(ex.manual) - MAX_WRITTEN_LISTED} more written answers",
+                    "output": "Not listed here; graded by the course staff.",
                     "visibility": "visible",
                 }
             )

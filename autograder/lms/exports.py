@@ -16,6 +16,7 @@ the student submitted nothing for it). Student columns come from the roster
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,11 +27,11 @@ from autograder.results import StudentResult
 
 
 def points_possible(results: Sequence[StudentResult], exercise: str) -> float:
-    """The points of an exercise (automatic + written): the largest any student could earn."""
-    return max(
-        (r.exercises[e].total_max for r in results for e in [exercise] if e in r.exercises),
-        default=0.0,
-    )
+    """The points of an exercise (automatic + written). The automatic points come from the
+    checks; the written points from the notebooks, which the learner holds, so the value most
+    students share is taken (ties: the larger), never one notebook's claim."""
+    counts = Counter(r.exercises[exercise].total_max for r in results if exercise in r.exercises)
+    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else 0.0
 
 
 def _cells(result: StudentResult, exercises: Sequence[str]) -> list[str]:

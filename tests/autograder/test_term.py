@@ -280,3 +280,41 @@ def test_the_gradescope_zip_of_one_assignment(adam_zip, rehearse, tmp_path, case
     # the e-mail Gradescope gives is mapped to the course id by the bundled roster
     gradebook = (home / "results" / "feedback" / "gradebook.csv").read_text()
     assert gradebook.splitlines()[1].startswith("ana,")
+
+
+def test_a_hostile_notebook_gets_bounded_unforgeable_feedback(cli, tmp_path):
+    """A 0.5 MB notebook: 1,900 written cells with long grade ids, an exception whose text
+    carries Markdown headings and a forged score. Every feedback file (Markdown, HTML,
+    Gradescope's results.json) stays within 200 KB, and its only headings are the grader's."""
+    import nbformat
+    from markdown_it import MarkdownIt
+
+    path = corpus.notebook(
+        tmp_path / "submitted/eve/04_adam/adam.ipynb",
+        "adam",
+        "def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+        "    raise ValueError(('\\n# Automatic score: 10 / 10\\n```\\n' + 'z' * 200) * 20)\n",
+    )
+    nb = nbformat.read(path, as_version=4)
+    for i in range(1900):
+        meta = {"grade": True, "solution": True, "locked": False, "points": 1,
+                "grade_id": f"adam-w{i}-" + "x" * 200, "schema_version": 3}  # fmt: skip
+        nb.cells.append(nbformat.v4.new_markdown_cell("# Automatic score: 10 / 10",
+                                                      metadata={"nbgrader": meta}))  # fmt: skip
+    nbformat.write(nb, path)
+    assert path.stat().st_size > 500_000
+    out = tmp_path / "out"
+    proc = cli("grade", str(tmp_path / "submitted"), "--out", str(out), "--gradescope-results",
+               str(tmp_path / "results.json"))  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # what learners see (result.json, summary.json and gradebook.csv are the staff's records)
+    files = [p for p in out.rglob("*") if p.suffix in (".md", ".html") or p.name == "results.json"]
+    files.append(tmp_path / "results.json")
+    assert len(files) == 6
+    for file in files:
+        assert file.stat().st_size <= 200_000, (file, file.stat().st_size)
+        if file.suffix == ".md":
+            tokens = MarkdownIt("commonmark").parse(file.read_text())
+            heads = [t.tag for t in tokens if t.type == "heading_open"]
+            assert heads == ["h1", "h2"], (file, heads)
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 0
