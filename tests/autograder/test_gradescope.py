@@ -9,7 +9,9 @@ apt and the network, so it is not run here).
 import json
 import os
 import re
+import subprocess
 import zipfile
+from pathlib import Path
 
 import autograder_corpus as corpus
 import pytest
@@ -121,3 +123,14 @@ def test_learner_code_cannot_read_the_secret_or_the_course_sources(package, tmp_
     # covered by the mount namespace: a mode-000 folder, or not there (a home under /tmp)
     unreadable = r"(PermissionError|FileNotFoundError)"
     assert re.search(f"{unreadable} \\| {unreadable}", text), text
+
+
+def test_the_default_zip_path_is_ignored_by_git():
+    """The zip holds the secret: by default it is written where git never commits it."""
+    from autograder.cli import default_zip
+
+    path = default_zip("04_adam")
+    root = Path(__file__).resolve().parents[2]
+    assert path.is_relative_to(root) and path.name == "04_adam.zip"
+    proc = subprocess.run(["git", "check-ignore", "-q", str(path)], cwd=root)
+    assert proc.returncode == 0, f"{path} is not ignored by git"
