@@ -185,8 +185,9 @@ def outline(result: StudentResult, exercises: Iterable[str] | None = None) -> li
     total = sum(e.total for e in chosen)
     total_max = sum(e.total_max for e in chosen)
     automatic = sum(e.score for e in chosen), sum(e.max_score for e in chosen)
+    suffix = "" if exercises is None else ": " + ", ".join(map(assignment_of, names))
     blocks = [
-        Block("title", "Feedback", result.student_id),
+        Block("title", suffix, result.student_id),
         Block(
             "score",
             f"Score: {score_line(total, total_max, sum(e.pending for e in chosen))} "
@@ -204,7 +205,7 @@ def outline(result: StudentResult, exercises: Iterable[str] | None = None) -> li
 
 def _markdown(block: Block) -> str:
     if block.kind == "title":
-        return f"# {block.text} for {one_line(block.raw)}\n"
+        return f"# Feedback for {one_line(block.raw)}{block.text}\n"
     if block.kind == "score":
         return f"**{block.text}**\n"
     if block.kind == "heading":
@@ -237,7 +238,7 @@ def _linked(escaped: str) -> str:
 def _html(block: Block) -> str:
     e = html.escape
     if block.kind == "title":
-        return f"<h1>{e(block.text)} for {e(' '.join(block.raw.split())[:100])}</h1>"
+        return f"<h1>Feedback for {e(' '.join(block.raw.split())[:100])}{e(block.text)}</h1>"
     if block.kind == "score":
         return f"<p><strong>{inline_html(block.text)}</strong></p>"
     if block.kind == "heading":
