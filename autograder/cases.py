@@ -107,14 +107,41 @@ class Round:
     def choice(self, options: Sequence):
         return options[self.integer(0, len(options) - 1)]
 
+    def spread(
+        self,
+        n: int,
+        low: float,
+        high: float,
+        *,
+        dtype: torch.dtype = torch.float64,
+        device: torch.device | str = "cpu",
+    ) -> torch.Tensor:
+        """n values whose magnitudes cover [low, high] on a log scale in every draw (log-spaced,
+        each jittered by a factor in [0.8, 1.25], random signs, shuffled): the extremes that
+        expose a mistake (ε against a tiny gradient) are in every round, not in lucky ones."""
+        grid = torch.logspace(math.log10(low), math.log10(high), n, dtype=torch.float64)
+        jitter = torch.exp(
+            (torch.rand(n, generator=self._g, dtype=torch.float64) * 2 - 1) * math.log(1.25)
+        )
+        signs = torch.where(torch.rand(n, generator=self._g) < 0.5, -1.0, 1.0).double()
+        order = torch.randperm(n, generator=self._g)
+        x = (grid * jitter).clamp(low, high) * signs
+        return x[order].to(dtype=dtype, device=device)
+
     def seed_for(self, tag: str) -> int:
         """A seed (for a generator handed to the learner) that depends on the round and tag."""
         return _mix(self.seed, tag) % (2**31)
 
     def orthogonal(self, n: int) -> torch.Tensor:
-        """A random n×n orthogonal matrix (float64, CPU)."""
-        q, r = torch.linalg.qr(self.randn(n, n))
-        return q * torch.sign(torch.diagonal(r))
+        """A random n×n orthogonal matrix (float64, CPU): the Q of the QR decomposition of a
+        Gaussian matrix with R's diagonal positive, by modified Gram–Schmidt (for these small
+        matrices torch.linalg.qr costs ~40 ms per call once torch runs more than one thread)."""
+        columns = list(self.randn(n, n).unbind(1))
+        for i in range(n):
+            for j in range(i):
+                columns[i] = columns[i] - (columns[j] @ columns[i]) * columns[j]
+            columns[i] = columns[i] / torch.linalg.vector_norm(columns[i])
+        return torch.stack(columns, dim=1)
 
 
 @dataclass

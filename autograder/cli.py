@@ -11,7 +11,8 @@
 `grade` groups the files by student and assignment (`autograder.batch`), states the isolation
 the children will get (`autograder.isolation`), grades each (student, assignment) with
 `autograder.grading.grade_student`, shows a progress bar on stdout, and writes
-    DIR/<student>/feedback.md, feedback.html, result.json, results.json (the course summary)
+    DIR/students/<student>/feedback.md, feedback.html, result.json, results.json (the course
+        summary; students live apart from the batch's own files)
     DIR/feedback/<student>/<assignment>/<notebook>.html|.md (nbgrader's feedback layout)
     DIR/gradebook.csv   one row per student, one column per assignment, total, pending
     DIR/summary.json    every student's course record
@@ -19,7 +20,9 @@ Earlier assignments in DIR are kept; a (student, assignment) whose recorded resu
 (submission, secret, grader version) is not graded again (`--no-resume` regrades). The terminal
 gets the isolation line, a missing secret, every malformed or ignored file, and a summary line.
 `--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge` joins shard
-and assignment folders into one gradebook.
+and assignment folders into one gradebook. Submissions whose student ids collide once made safe
+for a folder name are refused (`autograder.students`): listed on stderr and in summary.json, and
+the command exits with status 1.
 """
 
 from __future__ import annotations
@@ -117,9 +120,10 @@ def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from autograder import batch, isolation
+    from autograder.cgroups import remove_stale
     from autograder.lms.roster import RosterError, load
     from autograder.report import atomic_write, gradescope_results, json_text
-    from autograder.workdirs import remove_stale_workdirs
+    from autograder.workdirs import keep_torch_cache_in_workdir, remove_stale_workdirs
 
     missing = [p for p in args.inputs if not Path(p).exists()]
     if missing:
@@ -154,12 +158,18 @@ def grade_command(args: argparse.Namespace) -> int:
     feedback = Path(args.feedback) if args.feedback else out / "feedback"
     if stale := remove_stale_workdirs():
         print(f"removed {stale} working folders of killed grading runs")
-    groups = batch.group(
+    keep_torch_cache_in_workdir()  # the grading processes' torch cache goes with this run
+    if stale := remove_stale():
+        print(f"removed {stale} cgroups of killed grading runs")
+    groups, refused = batch.group(
         args.inputs, student_id=args.student_id, assignment=assignment, roster=roster
     )
     if args.shard is not None:
         i, n = args.shard
         groups = {s: units for s, units in groups.items() if shard_of(s, n) == i}
+        refused = [r for r in refused if shard_of(r.student, n) == i]
+    for r in refused:
+        print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)
     book = batch.CourseBook(out)
     options = {
         "out": str(out),
@@ -196,7 +206,7 @@ def grade_command(args: argparse.Namespace) -> int:
             done.append(_grade_one(job))
             bar.update()
     bar.close()
-    book.write(book.everyone([record for record, _ in done] + resumed))
+    book.write(book.everyone([record for record, _ in done] + resumed), refused)
     problems, weakened, graded = [], 0, 0
     for record, fresh in sorted(done, key=lambda item: item[0].student_id):
         for unit_assignment, result in fresh:
@@ -229,24 +239,31 @@ def grade_command(args: argparse.Namespace) -> int:
         f"summary: {len(done)} students graded ({graded} assignments), {len(resumed)} resumed; "
         f"{len(problems)} problems; secret {'MISSING' if secret == 'default' else 'set'}; "
         f"{statement.split(':')[0]}"
+        + (f"; {len(refused)} submissions REFUSED (see above)" if refused else "")
     )
-    return 0
+    if refused:
+        print(f"error: {len(refused)} submissions were refused (see above)", file=sys.stderr)
+    return 1 if refused else 0
 
 
 def merge_command(args: argparse.Namespace) -> int:
     """Merge output folders (shards of one batch, or different assignments) into one gradebook.
 
     A student's records are merged exercise by exercise; the same exercise graded differently
-    in two folders is an error. Each student's files are written again from the merged record
-    (byte for byte the same as the folder's when only one folder has that student).
+    in two folders is an error, and so are two students of one folder name (`bob.` and `bob`):
+    both stop it before anything is written. Each student's files are written again from the
+    merged record (byte for byte the same as the folder's when only one folder has that
+    student); the folders' refused submissions are carried into summary.json.
     """
     from autograder.batch import CourseBook
     from autograder.report import write_student
     from autograder.results import StudentResult
+    from autograder.students import safe_name
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, StudentResult] = {}
+    folders: dict[str, str] = {}  # safe folder name → student id
+    refused: list = []
     for folder in map(Path, args.shards):
         source = CourseBook(folder)
         if not (folder / "summary.json").is_file():
@@ -254,7 +271,12 @@ def merge_command(args: argparse.Namespace) -> int:
                 f"error: {folder} holds no summary.json (not a grade --out folder)", file=sys.stderr
             )
             return 2
+        refused += [r for r in source.refused() if r not in refused]  # a folder given twice
         for student in source.students():
+            other = folders.setdefault(safe_name(student), student)
+            if other != student:
+                print(f"error: {student} ({folder}) and {other} share a folder", file=sys.stderr)
+                return 1
             new = source.load(student)
             if new is None:
                 print(f"error: {folder}: the result of {student} is unreadable", file=sys.stderr)
@@ -271,9 +293,10 @@ def merge_command(args: argparse.Namespace) -> int:
                         return 1
                 new = old.merged(new)
             results[student] = new
+    out.mkdir(parents=True, exist_ok=True)
     for record in results.values():
         write_student(record, out)
-    CourseBook(out).write(sorted(results.values(), key=lambda r: r.student_id))
+    CourseBook(out).write(sorted(results.values(), key=lambda r: r.student_id), refused)
     print(f"merged {len(results)} students from {len(args.shards)} folders into {out}")
     return 0
 

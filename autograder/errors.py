@@ -37,7 +37,7 @@ class LearnerRaised(SubmissionError):
 
     status = "raised"
 
-    def __init__(self, function: str, error: dict[str, Any]) -> None:
+    def __init__(self, function: str, error: dict[str, Any], note: str | None = None) -> None:
         self.function = function
         self.error = error
         kind, message = error.get("type", "Exception"), error.get("message", "")
@@ -45,6 +45,8 @@ class LearnerRaised(SubmissionError):
         trace = error.get("traceback") or ""
         if trace and trace.strip() != f"{kind}: {message}".strip():
             text += "\n" + trace
+        if note:
+            text += "\n" + note
         super().__init__(text)
 
 
@@ -56,6 +58,7 @@ class MissingFunction(SubmissionError):
         function: str,
         candidates: list[str] | None = None,
         cell_errors: list[str] | None = None,
+        note: str | None = None,
     ) -> None:
         self.function = function
         text = f"{function} is not defined by your solution cells"
@@ -64,7 +67,24 @@ class MissingFunction(SubmissionError):
         elif candidates:
             names = ", ".join(f"`{c}`" for c in candidates)
             text += f"; they define {names}: did you rename it? Keep the name `{function}`"
-        super().__init__(text + ".")
+        super().__init__(text + "." + (f" {note}" if note else ""))
+
+
+class InputModified(SubmissionError):
+    """The learner's function changed one of its input tensors in place (the contracts forbid
+    it: every exercise returns new tensors)."""
+
+    status = "failed"
+
+    def __init__(self, function: str, names: list[str]) -> None:
+        self.function = function
+        self.names = names
+        listed = ", ".join(f"`{n}`" for n in names)
+        super().__init__(
+            f"{function} modified its input {listed} in place; the contract says the inputs are "
+            "left unchanged. Compute new tensors (`m = beta * m + g`, not `m.mul_(beta)` or "
+            "`m += g`) and return them."
+        )
 
 
 class SandboxFailure(SubmissionError):

@@ -359,24 +359,77 @@ def expect_call(
     names: Sequence[str] | None = None,
     tol: tuple[float, float] | None = None,
     up_to_sign: bool = False,
+    select: Sequence[int] | None = None,
 ) -> Any:
-    """Call the learner's `function(**inputs)` and compare with `reference(**inputs)`."""
+    """Call the learner's `function(**inputs)` and compare with `reference(**inputs)`.
+
+    `select`: for a tuple result, the items this check judges (after the kind of the whole
+    tuple): a check of the running statistics names `running_var`, not the output `y`."""
     from autograder.catalogue import materialize
 
     got = getattr(submission, function)(**clone(inputs))
     want = reference(**materialize(clone(inputs)))
-    expect_equal(
-        got,
-        want,
-        function=function,
-        r=r,
-        inputs=inputs,
-        names=names,
-        recompute=lambda impl: impl(**materialize(clone(inputs))),
+
+    def recompute(impl: Callable) -> Any:
+        return impl(**materialize(clone(inputs)))
+
+    if select is None:
+        expect_equal(
+            got,
+            want,
+            function=function,
+            r=r,
+            inputs=inputs,
+            names=names,
+            recompute=recompute,
+            tol=tol,
+            up_to_sign=up_to_sign,
+        )
+        return got
+    expect_kind(got, want, function=function, r=r, inputs=inputs)
+    problem = mismatch(
+        tuple(got[i] for i in select),
+        tuple(want[i] for i in select),
+        public=r.public,
+        names=[names[i] for i in select] if names else None,
         tol=tol,
         up_to_sign=up_to_sign,
     )
+    if problem is not None:  # the misconception is recognised on the whole result
+        variant = identify(function, got, want, recompute, tol, up_to_sign)
+        raise CheckFailure(f"{call_text(function, inputs, r.public)}: {problem}.", variant)
     return got
+
+
+def expect_raises(
+    submission: Any,
+    function: str,
+    inputs: dict[str, Any],
+    error: type[Exception],
+    r: Round,
+    *,
+    rule: str,
+) -> None:
+    """Call the learner's `function(**inputs)` with arguments the contract rejects: it must raise
+    `error` (by its exact name); `rule` is the contract's sentence, quoted in the feedback."""
+    from autograder.catalogue import materialize
+    from autograder.errors import LearnerRaised
+
+    where = call_text(function, inputs, r.public)
+    try:
+        got = getattr(submission, function)(**materialize(clone(inputs)))
+    except LearnerRaised as raised:
+        kind = raised.error.get("type", "an exception")
+        if kind == error.__name__:
+            return
+        message = raised.error.get("message", "")
+        raise CheckFailure(
+            f"{where}: raised {kind}: {message}; expected {error.__name__} (the contract: {rule})."
+        ) from None
+    raise CheckFailure(
+        f"{where}: returned {describe(got)} instead of raising {error.__name__} "
+        f"(the contract: {rule})."
+    )
 
 
 def expect_kind(got: Any, want: Any, *, function: str, r: Round, inputs: dict[str, Any]) -> None:

@@ -171,6 +171,18 @@ VARIANTS: tuple[Variant, ...] = (
         "    movement = momentum * movement - (1 - momentum) * lr * grad\n"
         "    return theta + movement, movement\n",
     ),
+    Variant(
+        "momentum.buffer_convention",
+        "momentum_step",
+        "You wrote torch's momentum_buffer convention (b ← λ·b + g, θ ← θ − η·b) and returned b "
+        "as the movement; here the movement is the step itself, m ← λ·m − η·g and θ ← θ + m, so "
+        "m = −η·b: θ follows the same path, but the movement you return is not the step.",
+        _CH["momentum"],
+        "The same rule in PyTorch",
+        "def momentum_step(theta, grad, movement, lr, momentum):\n"
+        "    buffer = momentum * movement + grad\n"
+        "    return theta - lr * buffer, buffer\n",
+    ),
     # ------------------------------------------------------------------ rmsprop
     Variant(
         "rmsprop.accumulates_like_adagrad",
@@ -259,8 +271,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(
         "batchnorm.unbiased_normalize",
         "batchnorm_forward",
-        "You normalized with the unbiased variance (divide by n − 1); the batch is normalized "
-        "with the biased one (divide by n), only the running variance is unbiased.",
+        "You used the unbiased variance (divide by n − 1) for the output too; the batch is "
+        "normalized with the biased one (divide by n), only running_var blends in the unbiased "
+        "one.",
         _CH["norm"],
         "Batch normalization at test time",
         _BN_HEAD + "    if not training:\n"
@@ -273,6 +286,26 @@ VARIANTS: tuple[Variant, ...] = (
         "    y = gamma.reshape(shape) * y + beta.reshape(shape)\n"
         "    rm = (1 - momentum) * running_mean + momentum * mean\n"
         "    rv = (1 - momentum) * running_var + momentum * var\n"
+        "    return y, rm, rv\n",
+    ),
+    Variant(
+        "batchnorm.variances_swapped",
+        "batchnorm_forward",
+        "You swapped the two variances: the batch is normalized with the BIASED variance "
+        "(divide by n) and running_var blends in the UNBIASED one (divide by n − 1).",
+        _CH["norm"],
+        "Batch normalization at test time",
+        _BN_HEAD + "    if not training:\n"
+        "        y = (x - running_mean.reshape(shape))"
+        " / (running_var.reshape(shape) + eps).sqrt()\n"
+        "        y = gamma.reshape(shape) * y + beta.reshape(shape)\n"
+        "        return y, running_mean.clone(), running_var.clone()\n"
+        "    mean = x.mean(dim=dims)\n"
+        "    unbiased, biased = x.var(dim=dims, correction=1), x.var(dim=dims, correction=0)\n"
+        "    y = (x - mean.reshape(shape)) / (unbiased.reshape(shape) + eps).sqrt()\n"
+        "    y = gamma.reshape(shape) * y + beta.reshape(shape)\n"
+        "    rm = (1 - momentum) * running_mean + momentum * mean\n"
+        "    rv = (1 - momentum) * running_var + momentum * biased\n"
         "    return y, rm, rv\n",
     ),
     Variant(

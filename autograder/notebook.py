@@ -7,9 +7,13 @@
     from autograder import run_graded_test      # nbgrader's graded test cells (generated)
     run_graded_test("adam", "test_first_step")
 
-These run the learner's functions from the notebook's own namespace (`__main__`), in the
-learner's kernel: that is feedback, not isolation. The marks that count come from
-`python -m autograder grade`, which runs the same checks against a sandboxed copy.
+`check` is the grader minus the hidden cases: like the sandboxed grader it runs the grader's
+preamble and then the notebook's solution cells only, in a fresh namespace (not the kernel's
+globals; `autograder.solution_cells`), so a helper or import written in another cell fails here
+as it fails when graded, with the sentence saying where it must live. The graded test cells
+(`run_graded_test`) do the same. When the notebook file cannot be found (code run outside a
+notebook) the kernel's own functions are checked and a note says so. This is feedback in the
+learner's kernel, not isolation: the marks that count come from `python -m autograder grade`.
 Nothing here writes to stderr.
 """
 
@@ -56,18 +60,67 @@ def _namespace() -> dict[str, Any]:
     return vars(sys.modules["__main__"])
 
 
+NO_NOTEBOOK = (
+    "Note: check() could not find this notebook's file (it looks for the one notebook of the "
+    "working directory made for {exercise!r}), so it checked the functions defined in the kernel. "
+    "The grader runs only your solution cells, in a fresh namespace."
+)
+
+
+def _submission(exercise: str, notebook: str | None = None) -> tuple[Any, str | None]:
+    """What the grader would run of this notebook (its solution cells, freshly executed), as an
+    in-process submission; and a note when the notebook file could not be found."""
+    from pathlib import Path
+
+    from autograder.errors import NotebookProblem
+    from autograder.runner import InProcessSubmission, functions_of
+    from autograder.solution_cells import fresh_namespace, notebook_path, solution_cells
+
+    kernel = _namespace()
+    path = Path(notebook) if notebook else notebook_path(exercise, kernel)
+    if path is None:
+        return InProcessSubmission(kernel, exercise), NO_NOTEBOOK.format(exercise=exercise)
+    cells = solution_cells(exercise, kernel, functions_of(exercise), path)
+    if isinstance(cells, str):
+        return _Unusable(NotebookProblem(cells)), None
+    run = fresh_namespace(cells)
+    submission = InProcessSubmission(
+        run.namespace, exercise, sources=cells, cell_errors=run.cell_errors, kernel=kernel
+    )
+    return submission, None
+
+
+class _Unusable:
+    """A notebook whose solution cells cannot be read: every call raises its problem."""
+
+    def __init__(self, problem: Exception) -> None:
+        self._problem = problem
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            raise self._problem
+
+        return call
+
+
 def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def check(exercise: str) -> CheckResult:
-    """Run the public cases of `exercise` against your functions and print a verdict per check."""
-    from autograder.runner import InProcessSubmission, run_inprocess
+def check(exercise: str, notebook: str | None = None) -> CheckResult:
+    """Run the public cases of `exercise` against your solution cells (as the grader runs them)
+    and print a verdict per check. `notebook`: the notebook file, when it cannot be found."""
+    from autograder.runner import run_inprocess
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        submission = InProcessSubmission(_namespace(), exercise)
+        submission, note = _submission(exercise, notebook)
         results = run_inprocess(exercise, submission, mode="public")
+    if note:
+        print(note)
     score = sum(r.score for r in results)
     total = sum(r.points for r in results)
     failing = [r for r in results if not r.passed]
@@ -89,11 +142,11 @@ def check(exercise: str) -> CheckResult:
 
 def run_graded_test(exercise: str, test: str) -> None:
     """One graded check (nbgrader's graded test cells): ✓ line, or AssertionError with why."""
-    from autograder.runner import InProcessSubmission, run_inprocess
+    from autograder.runner import run_inprocess
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        submission = InProcessSubmission(_namespace(), exercise)
+        submission, _ = _submission(exercise)
         (result,) = run_inprocess(exercise, submission, mode="graded_cell", only=test)
     if not result.passed:
         raise AssertionError(f"{result.docstring}\n{result.message}")

@@ -21,7 +21,10 @@ single thread before forking (`threads` in its `ready` message). If it dies, the
 starts a new one; a child whose zygote died is killed by `PR_SET_PDEATHSIG`. The zygote is
 a child subreaper: a process of learner code that outlives its parent (a daemon) becomes the
 zygote's child, wherever it moved in sessions and process groups, and is killed as soon as
-any child of the zygote ends — before the judge hears that the exercise's child ended.
+any child of the zygote ends — before the judge hears that the exercise's child ended. As
+root, each child is forked into a PID namespace of its own (`unshare(CLONE_NEWPID)` before the
+fork, `setns` back after it): it is pid 1 there, sees only its own processes once it mounts
+its own /proc, and the kernel kills every process left in it when it ends.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Any
 
 MAX_CONTROL = 1 << 16
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+CLONE_NEWPID = 0x20000000
 
 
 class ZygoteError(Exception):
@@ -91,6 +95,7 @@ class Zygote:
 
     def _start(self) -> None:
         from autograder.sandbox import scrubbed_environment
+        from autograder.workdirs import inductor_cache_dir, process_workdir
 
         self.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -102,7 +107,10 @@ class Zygote:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd="/",  # each child gets its own empty directory
-                env=scrubbed_environment(tempfile.gettempdir()),
+                env={
+                    **scrubbed_environment(tempfile.gettempdir()),
+                    "TORCHINDUCTOR_CACHE_DIR": inductor_cache_dir(process_workdir()),
+                },
                 start_new_session=True,
                 close_fds=True,
             )
@@ -277,6 +285,18 @@ def _kill_strays(forked: set[int]) -> None:
             pass
 
 
+def _pid_namespace_fd() -> int:
+    """As root: a descriptor of the zygote's own PID namespace, to return to after forking a
+    child into a new one (each child is pid 1 of its own PID namespace: it sees only its own
+    processes, and when it ends the kernel kills every process left in it). -1 otherwise."""
+    if os.geteuid() != 0:
+        return -1
+    try:
+        return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+
+
 def zygote_main(fd: int) -> None:
     """Import what every child needs, then fork on request until the judge goes away."""
     import ctypes
@@ -293,6 +313,7 @@ def zygote_main(fd: int) -> None:
     preloaded = 0
     if os.geteuid() == 0 and not worker._world_readable(os.path.dirname(os.__file__)):
         preloaded = worker._preload_stdlib()  # nobody could not import it later
+    own_pid_namespace = _pid_namespace_fd()
     gc.freeze()  # children never traverse (nor copy, for the gc's bookkeeping) what is here
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
@@ -339,9 +360,13 @@ def zygote_main(fd: int) -> None:
                 os._exit(2)  # not fork-safe any more, or garbage: the judge starts a new one
             sys.stdout.flush()
             sys.stderr.flush()
+            in_namespace = own_pid_namespace >= 0 and libc.unshare(CLONE_NEWPID) == 0
             pid = os.fork()
             if pid == 0:
-                _child(request, fds, [control.fileno(), wake_read, wake_write])
+                closing = [control.fileno(), wake_read, wake_write]
+                _child(request, fds, closing + ([own_pid_namespace] if in_namespace else []))
+            if in_namespace and libc.setns(own_pid_namespace, CLONE_NEWPID) != 0:
+                os._exit(2)  # the next child would share this one's: the judge starts anew
             for f in fds:
                 os.close(f)
             forked.add(pid)

@@ -47,7 +47,10 @@ import torch
 MAGIC = b"AGP1"
 _PREFIX = struct.Struct("<4sIQ")  # magic, header length, total blob length
 MAX_HEADER_BYTES = 8 << 20
-MAX_BLOB_BYTES = 1 << 30
+MAX_BLOB_BYTES = 1 << 30  # a request from the judge; a reply is bounded by `reply_bound`
+REPLY_FLOOR = 4 << 20  # any reply may be this large (every check's results are far smaller)
+REPLY_FACTOR = 16  # ... or this many times the request it answers
+REPLY_CEILING = 64 << 20  # ... but never larger
 MAX_DEPTH = 32
 MAX_NODES = 100_000
 MAX_REPR = 200
@@ -130,15 +133,29 @@ def _npy_bytes(array: np.ndarray) -> bytes:
 
 
 def _npy_array(blob: bytes) -> np.ndarray:
+    """The array of an `.npy` blob whose header (dtype, shape) is checked against the blob's
+    length BEFORE any memory is allocated for it: a forged shape is refused, not allocated."""
     if not blob.startswith(b"\x93NUMPY"):
         raise ProtocolError("a blob is not an .npy array (pickled or corrupt data is refused)")
+    stream = io.BytesIO(blob)
     try:
-        array = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise ProtocolError(f"unreadable .npy blob: {error}") from None
-    if array.dtype.kind not in _NPY_KINDS or array.dtype.fields is not None:
-        raise ProtocolError(f"arrays of dtype {array.dtype} are not carried")
-    return array
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except Exception as error:  # numpy raises ValueError, SyntaxError, TypeError, ...
+        raise ProtocolError(f"unreadable .npy header: {error}") from None
+    if dtype.kind not in _NPY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"arrays of dtype {dtype} are not carried")
+    if not all(type(n) is int and 0 <= n < 1 << 48 for n in shape):
+        raise ProtocolError("an .npy blob has a malformed shape")
+    if math.prod(shape) * dtype.itemsize != len(blob) - stream.tell():
+        raise ProtocolError("an .npy blob's length does not match its dtype and shape")
+    data = np.frombuffer(blob, dtype=dtype, offset=stream.tell())
+    return data.reshape(shape, order="F" if fortran else "C").copy()
 
 
 def _device_name(device: torch.device) -> str:
@@ -264,7 +281,7 @@ def unpack(tree: Any, blobs: list[bytes]) -> Any:
         if t == "float":
             try:
                 return float.fromhex(_typed(node, "v", str))
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise ProtocolError("malformed float") from None
         if t == "str":
             return _typed(node, "v", str)
@@ -293,7 +310,7 @@ def unpack(tree: Any, blobs: list[bytes]) -> Any:
                 raise ProtocolError(f"unknown dtype {name!r}")
             return _TORCH_DTYPES[name]
         if t == "device":
-            return torch.device(_typed(node, "v", str))
+            return _device(_typed(node, "v", str))
         if t == "fn":
             params = walk(node.get("params", {"t": "dict", "items": []}), depth + 1)
             return FnSpec(_typed(node, "name", str), params)
@@ -315,20 +332,33 @@ def _typed(node: dict, key: str, kind: type) -> Any:
     return value
 
 
+def _device(name: str) -> torch.device:
+    """A device name from the other side: `cpu` or `cuda:<index>` only."""
+    kind, _, index = name.partition(":")
+    if name != "cpu" and not (kind == "cuda" and index.isdigit() and len(index) < 4):
+        raise ProtocolError(f"unknown device {name[:40]!r}")
+    return torch.device(name)
+
+
 def _tensor(node: dict, array: np.ndarray) -> torch.Tensor:
     name = _typed(node, "dtype", str)
     if name not in _TORCH_DTYPES:
         raise ProtocolError(f"unknown tensor dtype {name!r}")
     dtype = _TORCH_DTYPES[name]
     shape = _typed(node, "shape", list)
+    if not all(type(n) is int for n in shape):
+        raise ProtocolError("a tensor's shape must be a list of ints")
     data = torch.from_numpy(np.array(array, copy=True))
     if dtype in _BITCAST:
         data = data.view(dtype)
     if data.dtype != dtype or list(data.shape) != shape:
         raise ProtocolError("a tensor's blob does not match its dtype and shape")
-    device = torch.device(_typed(node, "device", str))
+    device = _device(_typed(node, "device", str))
     if device.type != "cpu":
-        data = data.to(device)
+        try:
+            data = data.to(device)
+        except Exception as error:  # no such device here: the sender made it up
+            raise ProtocolError(f"a tensor on an unavailable device {device}: {error}") from None
     if node.get("requires_grad") is True and (data.is_floating_point() or data.is_complex()):
         data.requires_grad_(True)
     return data
@@ -349,11 +379,11 @@ def dumps(kind: str, payload: Any = None, **meta: Any) -> bytes:
     return _PREFIX.pack(MAGIC, len(header), total) + header + b"".join(blobs)
 
 
-def loads(data: bytes) -> Message:
-    """Decode one complete frame (see `dumps`)."""
+def loads(data: bytes, max_bytes: int | None = None) -> Message:
+    """Decode one complete frame (see `dumps`); any malformation raises ProtocolError."""
     if len(data) < _PREFIX.size:
         raise ProtocolError("truncated frame")
-    header_len, total = _check_prefix(data[: _PREFIX.size])
+    header_len, total = _check_prefix(data[: _PREFIX.size], max_bytes)
     if len(data) != _PREFIX.size + header_len + total:
         raise ProtocolError("frame length does not match its prefix")
     return _decode(
@@ -361,20 +391,48 @@ def loads(data: bytes) -> Message:
     )
 
 
-def _check_prefix(prefix: bytes) -> tuple[int, int]:
+def reply_bound(request: bytes | int) -> int:
+    """The largest reply frame accepted for a request of this size:
+    min(REPLY_CEILING, max(REPLY_FLOOR, REPLY_FACTOR × request bytes)). What a check asks for
+    (a step of an optimizer, a layer's output, a Hessian of a few parameters, He weights up to
+    64 × 256) is far below it; a child that answers with more is refused before it is read."""
+    size = request if isinstance(request, int) else len(request)
+    return min(REPLY_CEILING, max(REPLY_FLOOR, REPLY_FACTOR * size))
+
+
+def _check_prefix(prefix: bytes, max_bytes: int | None = None) -> tuple[int, int]:
     magic, header_len, total = _PREFIX.unpack(prefix)
     if magic != MAGIC:
         raise ProtocolError("not a protocol frame (bad magic bytes)")
     if header_len > MAX_HEADER_BYTES or total > MAX_BLOB_BYTES:
         raise ProtocolError("frame too large")
+    if max_bytes is not None and _PREFIX.size + header_len + total > max_bytes:
+        raise ProtocolError(
+            f"a reply of {_PREFIX.size + header_len + total} bytes, where at most {max_bytes} "
+            "were expected (a result far larger than this exercise asks for)"
+        )
     return header_len, total
 
 
 def _decode(header_bytes: bytes, blob_bytes: bytes) -> Message:
+    """The message of a frame: every way a frame can be malformed is a ProtocolError."""
     try:
-        header = json.loads(header_bytes.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
-        raise ProtocolError(f"unreadable header: {error}") from None
+        return _decode_unchecked(header_bytes, blob_bytes)
+    except ProtocolError:
+        raise
+    except Exception as error:  # OverflowError, RecursionError, MemoryError from a forged frame
+        raise ProtocolError(f"malformed frame ({type(error).__name__})") from None
+
+
+def _decode_unchecked(header_bytes: bytes, blob_bytes: bytes) -> Message:
+    try:
+        header = json.loads(
+            header_bytes.decode("utf-8"),
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as error:
+        raise ProtocolError(f"unreadable header: {str(error)[:200]}") from None
     if not isinstance(header, dict) or not isinstance(header.get("kind"), str):
         raise ProtocolError("malformed header")
     lengths = header.get("blobs", [])
@@ -396,6 +454,13 @@ def _decode(header_bytes: bytes, blob_bytes: bytes) -> Message:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"non-finite JSON constant {name}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: JSON written from it again would be invalid
+        raise ValueError(f"non-finite JSON number {text[:40]}")
+    return value
 
 
 def write_frame(fd: int, data: bytes) -> None:
@@ -431,9 +496,12 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def read_message(fd: int, deadline: float | None = None) -> Message:
-    """Read one frame from a file descriptor; `deadline` is a time.monotonic() value."""
-    header_len, total = _check_prefix(_read_exact(fd, _PREFIX.size, deadline))
+def read_message(fd: int, deadline: float | None = None, max_bytes: int | None = None) -> Message:
+    """Read one frame from a file descriptor; `deadline` is a time.monotonic() value.
+
+    `max_bytes`: the largest frame accepted, checked from the frame's prefix before its
+    header or payload is read (`reply_bound`); a larger one raises ProtocolError."""
+    header_len, total = _check_prefix(_read_exact(fd, _PREFIX.size, deadline), max_bytes)
     header = _read_exact(fd, header_len, deadline)
     blobs = _read_exact(fd, total, deadline)
     return _decode(header, blobs)

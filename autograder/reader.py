@@ -18,12 +18,79 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 MAX_NOTEBOOK_BYTES = 20 << 20
+
+
+class UnsafeFile(Exception):
+    """A submitted path that is not a plain file of the submission (a symbolic link, a device,
+    a FIFO, a socket): it is never opened for reading, and the message says why."""
+
+
+def read_regular(path: str | Path, limit: int = MAX_NOTEBOOK_BYTES) -> tuple[bytes | None, int]:
+    """(the bytes of a regular file, its size), or (None, size) when it is over `limit`.
+
+    Only a regular file is read: `lstat` first (a symbolic link, to another student's notebook
+    or to /proc/self/pagemap, a FIFO, a device or a socket raises UnsafeFile without being
+    opened), then `open(O_NOFOLLOW | O_NONBLOCK)` and `fstat` of that descriptor, which must be
+    the very file `lstat` saw; the size check and the bytes (hashed by the caller) come from
+    that one descriptor, never from the path again.
+    """
+    try:
+        seen = os.lstat(path)
+    except OSError as error:
+        raise UnsafeFile(f"the file cannot be read ({error.strerror}).") from None
+    if stat.S_ISLNK(seen.st_mode):
+        raise UnsafeFile(
+            "this is a symbolic link, not a file; only regular files inside the submission are "
+            "read. Submit the notebook itself."
+        )
+    if not stat.S_ISREG(seen.st_mode):
+        raise UnsafeFile(f"this is not a regular file ({_file_kind(seen.st_mode)}); not read.")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise UnsafeFile(f"the file cannot be read ({error.strerror}).") from None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
+            seen.st_dev,
+            seen.st_ino,
+        ):
+            raise UnsafeFile("the file was replaced while it was being read; not read.")
+        if opened.st_size > limit:
+            return None, opened.st_size
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew past the limit while being read
+            return None, size
+        return b"".join(chunks), size
+    except OSError as error:
+        raise UnsafeFile(f"the file cannot be read ({error.strerror}).") from None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 @dataclass
@@ -98,12 +165,11 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
         return result
 
     try:
-        size = path.stat().st_size
-        if size > MAX_NOTEBOOK_BYTES:
-            return problem(f"the file is {size >> 20} MiB; notebooks over 20 MiB are not graded.")
-        raw = path.read_bytes()
-    except OSError as error:
-        return problem(f"the file cannot be read ({error.strerror}).")
+        raw, size = read_regular(path)
+    except UnsafeFile as error:
+        return problem(str(error))
+    if raw is None:
+        return problem(f"the file is {size >> 20} MiB; notebooks over 20 MiB are not graded.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -217,18 +283,28 @@ def _has_code(source: str) -> bool:
 
 
 def find_notebooks(path: str | Path) -> list[Path]:
-    """A notebook, or every notebook under a directory (checkpoints excluded), sorted."""
+    """A notebook, or every notebook under a directory (checkpoints excluded), sorted.
+
+    Symbolic links are never followed (the given path included: the CLI resolves the folders
+    an instructor names once): a link named `*.ipynb`, a link to a folder, or any other
+    non-regular `*.ipynb` entry is listed as it is, so that `read_notebook` refuses it with a
+    message (it is never opened)."""
     path = Path(path)
-    if path.is_dir():
-        return sorted(
-            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file()
-        )
-    return [path]
+    if path.is_symlink() or not path.is_dir():  # a link is listed, never walked
+        return [path]
+    found = []
+    for folder, dirs, files in os.walk(path, followlinks=False):
+        dirs[:] = [d for d in dirs if d != ".ipynb_checkpoints"]
+        for name in dirs:
+            if os.path.islink(os.path.join(folder, name)):
+                found.append(Path(folder, name))  # a linked folder: refused, not walked
+        found += [Path(folder, name) for name in files if name.endswith(".ipynb")]
+    return sorted(found)
 
 
 def student_id_from_path(path: Path) -> str:
     """nbgrader's layout submitted/<student>/<assignment>/<nb>.ipynb, else the file stem."""
-    parts = path.resolve().parts
+    parts = Path(os.path.abspath(path)).parts  # the path as given: links are not followed
     if "submitted" in parts:
         i = len(parts) - 1 - parts[::-1].index("submitted")
         if i + 1 < len(parts) - 1 or (i + 1 < len(parts) and path.is_dir()):

@@ -24,6 +24,7 @@ from autograder.feedback import (
     summarize_tensors,
 )
 from autograder.results import StudentResult, score_line
+from autograder.students import safe_name, student_folder
 from autograder.website import link_chapters
 
 
@@ -168,8 +169,10 @@ def gradebook_csv(results: Iterable[StudentResult]) -> str:
 
 
 def student_dir(out: Path, student: str) -> Path:
-    """The one place a student's output folder is named (feedback summary, result.json)."""
-    return Path(out) / safe_name(student)
+    """The one place a student's output folder is named (feedback summary, result.json):
+    `out/students/<safe id>/` (`autograder.students.student_folder`), apart from the batch's
+    own files, so no student id can name or shadow gradebook.csv or summary.json."""
+    return student_folder(out, student)
 
 
 def feedback_dir(feedback_root: Path, student: str, assignment: str) -> Path:
@@ -194,8 +197,3 @@ def write_student(result: StudentResult, out: Path, feedback_root: Path | None =
     # last: resume trusts a result.json, so everything it stands for is written before it
     atomic_write(folder / "result.json", json_text(result.to_json()))
     return folder
-
-
-def safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
-    return cleaned or "student"

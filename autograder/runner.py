@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder.errors import (
     Delegation,
+    InputModified,
     LearnerRaised,
     MissingFunction,
     NotImplementedYet,
@@ -109,34 +110,70 @@ class InProcessSubmission:
     """The learner's functions from a namespace, called directly (same interface as remote).
 
     Inputs are copied and specs (loss functions, generators) built before each call; results
-    go through the wire format and back, so kinds are judged exactly as in the sandbox.
+    go through the wire format and back, so kinds are judged exactly as in the sandbox, and
+    an input changed in place fails as it does there (`autograder.purity`).
+
+    `sources`: the (grade_id, source) solution cells the namespace was made from (`check()`
+    runs them in a fresh namespace, `autograder.solution_cells`): scanned for delegation and
+    used to explain a NameError; `cell_errors`: what failed while running them; `kernel`: the
+    learner's kernel namespace, to say when a function is defined outside the solution cells.
     """
 
-    def __init__(self, namespace: Mapping[str, Any], exercise: str, *, scan: bool = True):
+    def __init__(
+        self,
+        namespace: Mapping[str, Any],
+        exercise: str,
+        *,
+        scan: bool = True,
+        sources: list[tuple[str, str]] | None = None,
+        cell_errors: list[str] | None = None,
+        kernel: Mapping[str, Any] | None = None,
+    ):
+        from autograder.sandbox import static_delegation
+
         self._namespace = namespace
         self._exercise = exercise
-        self._delegation = _scan_namespace(namespace, exercise) if scan else None
+        self._sources = sources
+        self._cell_errors = cell_errors or []
+        self._kernel = kernel or {}
+        if not scan:
+            self._delegation = None
+        elif sources is not None:
+            self._delegation = static_delegation(exercise, sources)
+        else:
+            self._delegation = _scan_namespace(namespace, exercise)
 
     def __getattr__(self, function: str) -> Any:
         if function.startswith("_"):
             raise AttributeError(function)
         target = self._namespace.get(function)
         if not callable(target):
+            from autograder.solution_cells import helper_rule
+
             defined = [
                 n
                 for n, v in self._namespace.items()
                 if callable(v) and getattr(v, "__module__", None) == "__main__"
             ]
-            raise MissingFunction(function, difflib.get_close_matches(function, defined, 3, 0.6))
+            elsewhere = callable(self._kernel.get(function))
+            raise MissingFunction(
+                function,
+                difflib.get_close_matches(function, defined, 3, 0.6),
+                self._cell_errors,
+                note=helper_rule(function) if elsewhere else None,
+            )
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            from autograder import purity
             from autograder.catalogue import materialize
             from autograder.judge import clone
             from autograder.protocol import pack, unpack
+            from autograder.solution_cells import helper_rule, undefined_name
 
             if self._delegation is not None:
                 raise self._delegation
             args, kwargs = materialize(clone((args, kwargs)))
+            taken = purity.snapshot(target, args, kwargs)
             try:
                 value = target(*args, **kwargs)
             except NotImplementedError:
@@ -147,7 +184,12 @@ class InProcessSubmission:
                     "message": str(error)[:2000],
                     "traceback": _learner_frames(error)[-4000:],
                 }
-                raise LearnerRaised(function, info) from None
+                sources = [s for _, s in self._sources] if self._sources is not None else None
+                name = undefined_name(info, sources) if sources is not None else None
+                raise LearnerRaised(function, info, helper_rule(name) if name else None) from None
+            changed = purity.modified(taken)
+            if changed:
+                raise InputModified(function, changed)
             return unpack(*pack(value))
 
         return call

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograder import forbidden, protocol
+from autograder.cgroups import ChildGroup
 from autograder.errors import (
     Delegation,
+    InputModified,
     LearnerRaised,
     MissingFunction,
     NotImplementedYet,
@@ -33,9 +35,14 @@ from autograder.errors import (
 )
 from autograder.limits import Limits
 from autograder.pool import ForkedChild, Zygote, ZygoteError
-from autograder.workdirs import new_workdir
+from autograder.solution_cells import helper_rule, undefined_name
+from autograder.workdirs import inductor_cache_dir, new_workdir
+from autograder.worker import UID_BASE
 
 NOBODY = 65534
+# the most a cell's outcome may take in the `loaded` reply: a 2,000-character message and a
+# 4,000-character traceback (worker.MAX_MESSAGE, MAX_TRACEBACK), each character JSON-escaped
+CELL_REPORT_BYTES = 64 << 10
 
 
 COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -77,11 +84,13 @@ def _site_packages() -> set[str]:
 
 
 def scrubbed_environment(workdir: str) -> dict[str, str]:
-    """No secrets and no course paths: only what torch needs to start."""
+    """No secrets and no course paths: only what torch needs to start; temporary files and
+    torch's compile cache inside `workdir`."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": workdir,
         "TMPDIR": workdir,
+        "TORCHINDUCTOR_CACHE_DIR": inductor_cache_dir(workdir),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "OMP_NUM_THREADS": "1",
@@ -150,6 +159,7 @@ class Sandbox:
         self.failure: SandboxFailure | None = None
         self.spent = 0.0
         self._drain: _OutputDrain | None = None
+        self.cgroup: ChildGroup | None = None
         self._to_child = self._from_child = -1
 
     # ----------------------------------------------------------------- life cycle
@@ -196,11 +206,20 @@ class Sandbox:
                 os.close(fd)
         self._drain = _OutputDrain(out_read, self.limits.output_bytes)
         self._drain.start()
+        cgroup = "no cgroup (Limits.cgroup is off)"
+        if self.limits.cgroup:  # joined before the set-up is sent: before any learner code
+            self.cgroup, cgroup = ChildGroup.create(
+                self.process.pid,
+                cpus=self.limits.cpus,
+                memory=self.limits.memory_bytes,
+                processes=self.limits.processes,
+            )
         setup = {
             "exercise": self.exercise,
             "workdir": self.workdir,
             "cuda": self.cuda,
             "drop_privileges": self.limits.drop_privileges,
+            "uid": UID_BASE + self.process.pid,  # its pid here (it may be pid 1 in its own)
             "network_namespace": self.limits.network_namespace,
             "hide": hidden_paths(self.limits.hide) if self.limits.hide_course else [],
             "scratch_bytes": self.limits.scratch_bytes,
@@ -214,11 +233,21 @@ class Sandbox:
         }
         self._send(protocol.dumps("setup", **setup))
         hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
-        self.report = {"process": started, **hello.meta.get("sandbox", {})}
-        self._send(protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells]))
-        loaded = self._receive(self.limits.timeout, during="running your solution cells")
-        self.cell_outcomes = [CellOutcome(c["grade_id"], c["error"]) for c in loaded.payload]
-        self.functions = list(loaded.meta.get("functions", []))
+        sandbox_report = hello.meta.get("sandbox", {})
+        self.report = {"process": started, **(sandbox_report if _is_dict(sandbox_report) else {})}
+        self.report["cgroup"] = cgroup
+        load = protocol.dumps("load", [{"grade_id": g, "source": s} for g, s in self.cells])
+        self._send(load)
+        loaded = self._receive(
+            self.limits.timeout,
+            during="running your solution cells",
+            request=len(load) + CELL_REPORT_BYTES * len(self.cells),
+        )
+        try:
+            self.cell_outcomes = [_cell_outcome(c) for c in loaded.payload]
+            self.functions = _strings(loaded.meta.get("functions", []))
+        except (TypeError, KeyError, ValueError) as error:
+            raise self._fail(f"the grading process sent garbage ({error})") from None
 
     def close(self) -> None:
         """Ask the child to leave, then kill its whole process group and remove its directory."""
@@ -230,6 +259,9 @@ class Sandbox:
                 except (OSError, subprocess.TimeoutExpired, SandboxFailure):
                     pass
             self._kill()
+        if self.cgroup is not None:  # whatever is left in it is killed, then it is removed
+            self.cgroup.remove()
+            self.cgroup = None
         for fd in (self._to_child, self._from_child):
             if fd >= 0:
                 try:
@@ -266,11 +298,17 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             raise self._fail("the grading process of this exercise ended unexpectedly") from None
 
-    def _receive(self, budget: float, *, counts: bool = True, during: str) -> protocol.Message:
+    def _receive(
+        self, budget: float, *, counts: bool = True, during: str, request: int = 0
+    ) -> protocol.Message:
+        """The child's next message; a frame larger than `protocol.reply_bound(request)` is
+        refused from its prefix (never read), and any malformed frame is the student's
+        protocol error (the child is killed, the rest of the exercise is lost)."""
         start = time.monotonic()
         remaining = budget - self.spent if counts else budget
+        bound = protocol.reply_bound(request)
         try:
-            return protocol.read_message(self._from_child, start + max(remaining, 0.0))
+            return protocol.read_message(self._from_child, start + max(remaining, 0.0), bound)
         except protocol.Timeout:
             if counts:
                 raise self._fail(
@@ -321,9 +359,59 @@ class Sandbox:
         """Call a learner function in the child: (reply kind, value, meta)."""
         if self.failure is not None:
             raise self.failure
-        self._send(protocol.dumps("call", (tuple(args), dict(kwargs)), function=function))
-        reply = self._receive(self.limits.timeout, during=f"running {function}")
+        request = protocol.dumps("call", (tuple(args), dict(kwargs)), function=function)
+        self._send(request)
+        reply = self._receive(
+            self.limits.timeout, during=f"running {function}", request=len(request)
+        )
+        problem = _reply_problem(reply)
+        if problem:
+            raise self._fail(f"the grading process sent garbage ({problem})")
         return reply.kind, reply.payload, reply.meta
+
+
+def _is_dict(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of names")
+    return value
+
+
+def _error_info(value: Any) -> dict[str, Any] | None:
+    """An error report of the child: None, or a dict of the text fields the judge reads."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("malformed error report")
+    for key in ("type", "message", "traceback"):
+        if key in value and not isinstance(value[key], str):
+            raise ValueError(f"malformed error report field {key!r}")
+    if "line" in value and not (value["line"] is None or type(value["line"]) is int):
+        raise ValueError("malformed error line")
+    return value
+
+
+def _cell_outcome(value: Any) -> CellOutcome:
+    if not isinstance(value, dict) or not isinstance(value.get("grade_id"), str):
+        raise ValueError("malformed cell outcome")
+    return CellOutcome(value["grade_id"], _error_info(value.get("error")))
+
+
+def _reply_problem(reply: protocol.Message) -> str | None:
+    """Why a call's reply is malformed (None: it is well formed)."""
+    if reply.kind not in ("result", "missing", "raised"):
+        return f"an unexpected reply {reply.kind[:40]!r}"
+    meta = reply.meta
+    try:
+        _strings(meta.get("tripped") or [])
+        _strings(meta.get("candidates") or [])
+        _error_info(meta.get("error"))
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 class RemoteSubmission:
@@ -346,7 +434,9 @@ class RemoteSubmission:
             if cell.error:
                 err = cell.error
                 where = f" (line {err['line']})" if err.get("line") else ""
-                out.append(f"cell {cell.grade_id}{where}: {err['type']}: {err['message']}")
+                text = f"cell {cell.grade_id}{where}: {err['type']}: {err['message']}"
+                name = undefined_name(err, [source for _, source in self._sandbox.cells])
+                out.append(f"{text}. {helper_rule(name)}" if name else text)
         return out
 
     def __getattr__(self, function: str) -> Any:
@@ -359,13 +449,16 @@ class RemoteSubmission:
             if tripped:
                 raise Delegation([tripwire_sentence(function, tripped)])
             if kind == "result":
+                if meta.get("modified"):
+                    raise InputModified(function, [str(n) for n in meta["modified"]])
                 return value
             if kind == "missing":
                 raise MissingFunction(function, meta.get("candidates"), self.cell_errors())
-            error = meta.get("error", {})
+            error = meta.get("error") or {}
             if error.get("not_implemented"):
                 raise NotImplementedYet(function)
-            raise LearnerRaised(function, error)
+            name = undefined_name(error, [source for _, source in self._sandbox.cells])
+            raise LearnerRaised(function, error, helper_rule(name) if name else None)
 
         call.__name__ = function
         return call

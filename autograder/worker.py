@@ -8,9 +8,11 @@ a child:
    warm zygote of `autograder.pool` does it once and forks a child per exercise, which then
    enters `serve()` directly).
 2. `enter_sandbox(config)`: die with the parent, a private network namespace (or, if the kernel
-   refuses, a disabled `socket` module), resource limits, and — when started as root — the
-   course repository covered in a private mount namespace and a uid/gid of its own
-   (`UID_BASE` + pid; no account, like `nobody` but unique). Then forget the grader:
+   refuses, a disabled `socket` module), resource limits, and — when started as root — a
+   private IPC namespace (its SysV objects die with it), the course repository covered in a
+   private mount namespace (its own /proc when it is pid 1 of a PID namespace) and a uid/gid
+   of its own (`UID_BASE` + its pid as the judge sees it; no account, like `nobody` but
+   unique). Then forget the grader:
    `autograder` and `trainlab` leave `sys.modules` and cannot be imported again.
 3. `serve()`: receive the cells over the pipe (the child never opens the submission), run the
    trusted preamble and the cells, then answer `call` messages with plain data only (see
@@ -66,6 +68,8 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:  # the parent died before prctl: do not outlive it
         os._exit(1)
+    # PID 1 of its own PID namespace (forked so by a root zygote): getppid() is 0 there.
+    in_pid_namespace = os.getpid() == 1
 
     report["network"] = "none"
     if config.get("network_namespace", True) and libc.unshare(CLONE_NEWNET) == 0:
@@ -75,13 +79,23 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
         report["network"] = "socket module disabled (unshare not permitted)"
 
     workdir = config["workdir"]
+    report["ipc"] = "shared System V IPC and POSIX message queues (not root)"
+    report["pids"] = "other processes visible in /proc (no PID namespace)"
     if os.geteuid() == 0:
+        if libc.unshare(CLONE_NEWIPC) == 0:  # its SysV objects die with its last process
+            report["ipc"] = "private IPC namespace (unshare CLONE_NEWIPC)"
         if libc.unshare(CLONE_NEWNS) == 0:  # a private mount namespace, undone at exit
             libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
             if config.get("hide"):
                 report["files"] = _hide(libc, list(config["hide"]))
             if config.get("scratch_bytes"):
                 report["scratch"] = _private_scratch(libc, workdir, int(config["scratch_bytes"]))
+            if in_pid_namespace:
+                flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+                if libc.mount(b"proc", b"/proc", b"proc", flags, None) == 0:
+                    report["pids"] = "private PID namespace and /proc (pid 1)"
+                else:
+                    report["pids"] = "private PID namespace; host /proc still mounted"
         else:
             report["files"] = "course files visible (unshare CLONE_NEWNS not permitted)"
     os.chdir(workdir)
@@ -120,7 +134,9 @@ def enter_sandbox(config: dict[str, Any]) -> dict[str, Any]:
             # library any more, so import it now, while we still can.
             report["stdlib"] = f"preloaded {_preload_stdlib()} modules (not readable by nobody)"
         parent = os.getppid()
-        uid = UID_BASE + os.getpid() if config.get("unique_uid", True) else NOBODY
+        # the judge names the uid after the child's pid as it sees it (1 in a PID namespace)
+        own = int(config.get("uid") or UID_BASE + os.getpid())
+        uid = own if config.get("unique_uid", True) else NOBODY
         os.chown(workdir, uid, uid)
         os.setgroups([])
         os.setgid(uid)
@@ -193,6 +209,7 @@ def _preload_stdlib() -> int:
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 
 
 def _hide(libc: Any, paths: list[str]) -> str:
@@ -200,12 +217,16 @@ def _hide(libc: Any, paths: list[str]) -> str:
     /dev/null over a file. Needs root (before dropping privileges); undone when the child ends.
     """
     hidden = 0
-    for path in paths:
+    for given in paths:
+        # a symbolic link (a Kubernetes secret: key -> ..data/key, ..data -> ..2026_01/) is
+        # covered where it leads: reading through the link, or the target by its own path,
+        # finds the cover (mount(2) would follow the link anyway).
+        path = os.path.realpath(given)
         target = path.encode()
-        if os.path.isdir(path) and not os.path.islink(path):
+        if os.path.isdir(path):
             flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
             ok = libc.mount(b"none", target, b"tmpfs", flags, b"size=4k,mode=000") == 0
-        elif os.path.isfile(path) and not os.path.islink(path):
+        elif os.path.isfile(path):
             ok = libc.mount(b"/dev/null", target, None, MS_BIND, None) == 0
         else:
             continue
@@ -318,7 +339,7 @@ def _error(error: BaseException, **extra: Any) -> dict[str, Any]:
 def serve(in_fd: int, out_fd: int) -> None:
     """The message loop (see the module docstring). Returns when told `bye`."""
     # Everything the loop needs is bound here, before the grader's modules are forgotten.
-    from autograder import catalogue, forbidden, protocol
+    from autograder import catalogue, forbidden, protocol, purity
 
     setup = protocol.read_message(in_fd)
     if setup.kind != "setup":
@@ -366,6 +387,7 @@ def serve(in_fd: int, out_fd: int) -> None:
             protocol.write_frame(out_fd, reply)
             continue
         args, kwargs = materialize(message.payload)
+        taken = purity.snapshot(function, args, kwargs)
         wires.take()
         wires.armed = True
         try:
@@ -381,7 +403,8 @@ def serve(in_fd: int, out_fd: int) -> None:
         else:
             wires.armed = False
             try:
-                reply = send("result", value, tripped=wires.take())
+                changed = purity.modified(taken)
+                reply = send("result", value, tripped=wires.take(), modified=changed)
             except Exception as error:
                 info = _error(error, type="UnsendableResult")
                 reply = send("raised", error=info, tripped=wires.take())

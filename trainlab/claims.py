@@ -13,19 +13,17 @@ class ClaimFailed(AssertionError):
     """Raised when a chapter's measured result contradicts the claim its prose makes."""
 
 
-def claim(text: str, holds: bool, evidence: str = "") -> str:
+def claim(text: str, holds: bool, evidence: str = "") -> None:
     """Check a chapter's claim against its measurement and print one line saying it held.
 
     `holds` is the claim written as a condition on the measured numbers, with its margin
     inside it (e.g. ``loss_momentum < 0.8 * loss_plain``); `evidence` names the numbers the
     condition compared, so the page shows what was measured. Raises `ClaimFailed` otherwise.
-    Returns the printed line.
+    Returns nothing, so a claim as a cell's last line is not displayed twice.
     """
     if not isinstance(holds, bool):
         holds = bool(holds)  # numpy and torch booleans
     detail = f" ({evidence})" if evidence else ""
     if not holds:
         raise ClaimFailed(f"claim contradicted by the measurement: {text}{detail}")
-    line = f"✓ claim held: {text}{detail}"
-    print(line)
-    return line
+    print(f"✓ claim held: {text}{detail}")

@@ -42,7 +42,7 @@ def test_matches_torch_adagrad(submission, cases):
     for r in cases:
         for device in r.devices:
             A, theta0 = quadratic_problem(r, device)
-            lr, eps = r.log_uniform(0.01, 0.5), r.log_uniform(1e-10, 1e-3)
+            lr, eps = r.log_uniform(0.01, 0.5), r.log_uniform(1e-3, 1e-1)
 
             def run(step_fn):
                 return learner_trajectory(

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.judge import expect_call
+from autograder.judge import expect_call, expect_raises
 
 EXERCISE = "batchnorm"
 FUNCTIONS = ("batchnorm_forward",)
@@ -46,11 +46,17 @@ def test_running_statistics_update(submission, cases):
         for device in r.devices:
             inputs = _inputs(r, device, torch.float64, (5, 4), training=True)
             expect_call(
-                submission, "batchnorm_forward", inputs, ref.batchnorm_forward, r, names=NAMES
+                submission,
+                "batchnorm_forward",
+                inputs,
+                ref.batchnorm_forward,
+                r,
+                names=NAMES,
+                select=(1, 2),
             )
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_evaluation_uses_running_statistics(submission, cases):
     """With training=False, batchnorm_forward must normalize with running_mean and
     running_var and return them unchanged."""
@@ -74,3 +80,19 @@ def test_images_pool_over_spatial_positions(submission, cases):
                 expect_call(
                     submission, "batchnorm_forward", inputs, ref.batchnorm_forward, r, names=NAMES
                 )
+
+
+@pytest.mark.points(1)
+def test_rejects_invalid_arguments(submission, cases):
+    """batchnorm_forward must raise ValueError when a per-channel argument does not have shape
+    (C,), and in training with a single value per channel."""
+    for r in cases:
+        for device in r.devices:
+            inputs = _inputs(r, device, torch.float64, (4, 3), training=True)
+            for name in ("gamma", "running_var"):
+                wrong = dict(inputs, **{name: r.randn(2, device=device)})
+                rule = "raise ValueError if a per-channel argument does not have shape (C,)"
+                expect_raises(submission, "batchnorm_forward", wrong, ValueError, r, rule=rule)
+            single = _inputs(r, device, torch.float64, (1, 3), training=True)
+            rule = "raise ValueError if training with a single value per channel"
+            expect_raises(submission, "batchnorm_forward", single, ValueError, r, rule=rule)

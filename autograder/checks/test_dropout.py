@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from autograder.judge import expect_equal, expect_kind, fail
+from autograder.judge import expect_equal, expect_kind, expect_raises, fail
 from autograder.protocol import GenSpec
 
 EXERCISE = "dropout"
@@ -67,7 +67,7 @@ def test_keep_rate(submission, cases):
                     )
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_survivors_are_rescaled(submission, cases):
     """In training, every entry that survives dropout must equal x / (1 − p) exactly, so that the
     expected output is x."""
@@ -143,3 +143,14 @@ def test_uses_the_generator(submission, cases):
                 )
             if torch.equal(a, c):
                 raise fail("dropout returned the same mask for generators with different seeds.")
+
+
+@pytest.mark.points(1)
+def test_rejects_p_outside_0_1(submission, cases):
+    """dropout must raise ValueError for p outside [0, 1]."""
+    for r in cases:
+        for device in r.devices:
+            for p in (-r.uniform(0.01, 1.0), 1 + r.uniform(0.01, 1.0)):
+                inputs = dict(x=r.randn(4, device=device), p=p, training=True)
+                rule = "raise ValueError if p is outside [0, 1]"
+                expect_raises(submission, "dropout", inputs, ValueError, r, rule=rule)

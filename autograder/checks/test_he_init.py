@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.judge import expect_kind, fail
+from autograder.judge import expect_kind, expect_raises, fail
 from autograder.protocol import GenSpec
 
 EXERCISE = "he_init"
@@ -81,7 +81,7 @@ def test_shape_dtype_device(submission, cases):
         expect_kind(got, want, function="he_init", r=r, inputs=inputs)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_std_uses_fan_in(submission, cases):
     """The weights of a Linear layer of shape (out, in) must have standard deviation √(2/in),
     the fan-in, not the fan-out."""
@@ -143,3 +143,12 @@ def test_uses_the_generator(submission, cases):
                 )
             if torch.equal(a, c):
                 raise fail("he_init returned the same weights for generators with different seeds.")
+
+
+@pytest.mark.points(1)
+def test_rejects_shapes_under_two_dims(submission, cases):
+    """he_init must raise ValueError for a shape with fewer than 2 dims (it has no fan_in)."""
+    for r in cases:
+        rule = "raise ValueError for a shape with fewer than 2 dims"
+        for shape in ((r.integer(2, 9),), ()):
+            expect_raises(submission, "he_init", dict(shape=shape), ValueError, r, rule=rule)

@@ -6,7 +6,7 @@ import torch
 
 from autograder import reference as ref
 from autograder.catalogue import mlp_size
-from autograder.judge import expect_call
+from autograder.judge import expect_call, expect_raises
 from autograder.protocol import FnSpec
 
 EXERCISE = "hessian"
@@ -59,7 +59,7 @@ def test_hessian_of_small_networks(submission, cases):
             expect_call(submission, "hessian", inputs, ref.hessian, r, tol=(1e-3, 1e-4))
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_classify_critical_point(submission, cases):
     """classify_critical_point must say "local minimum", "local maximum", "saddle point",
     or "inconclusive" when an eigenvalue is zero (|λ| ≤ tol) and the others agree in sign."""
@@ -117,3 +117,22 @@ def test_minimum_ratio(submission, cases):
             for spectrum in spectra:
                 H = _symmetric(r, spectrum, device)
                 expect_call(submission, "minimum_ratio", dict(H=H, tol=1e-6), ref.minimum_ratio, r)
+
+
+@pytest.mark.points(1)
+def test_rejects_invalid_shapes(submission, cases):
+    """hessian must raise ValueError when theta is not 1-D, and the other functions when H is not a
+    non-empty square matrix."""
+    for r in cases:
+        for device in r.devices:
+            n = r.integer(2, 4)
+            quadratic = FnSpec(
+                "quadratic", {"A": r.randn(n, n, device=device), "b": r.randn(n, device=device)}
+            )
+            inputs = dict(loss_fn=quadratic, theta=r.randn(1, n, device=device))
+            rule = "raise ValueError if theta is not 1-D"
+            expect_raises(submission, "hessian", inputs, ValueError, r, rule=rule)
+            for H in (r.randn(n, n + 1, device=device), r.randn(n, device=device)):
+                for function in ("classify_critical_point", "escape_direction", "minimum_ratio"):
+                    rule = "raise ValueError if H is not a non-empty square matrix"
+                    expect_raises(submission, function, dict(H=H), ValueError, r, rule=rule)

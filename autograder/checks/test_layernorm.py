@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.judge import expect_call
+from autograder.judge import expect_call, expect_raises
 
 EXERCISE = "layernorm"
 FUNCTIONS = ("layer_norm",)
@@ -20,7 +20,7 @@ def _inputs(r, device, dtype, shape):
     )
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 def test_normalizes_each_sample(submission, cases):
     """layer_norm must normalize each row of an (N, D) input over its D features
     with the BIASED variance and eps inside the square root."""
@@ -48,3 +48,15 @@ def test_single_sample(submission, cases):
         for device in r.devices:
             inputs = _inputs(r, device, torch.float32, (1, 5))
             expect_call(submission, "layer_norm", inputs, ref.layer_norm, r)
+
+
+@pytest.mark.points(1)
+def test_rejects_invalid_shapes(submission, cases):
+    """layer_norm must raise ValueError when gamma or beta does not have shape (D,)."""
+    for r in cases:
+        for device in r.devices:
+            inputs = _inputs(r, device, torch.float64, (3, 4))
+            for name in ("gamma", "beta"):
+                wrong = dict(inputs, **{name: r.randn(5, device=device)})
+                rule = "raise ValueError if gamma or beta does not have shape (D,)"
+                expect_raises(submission, "layer_norm", wrong, ValueError, r, rule=rule)

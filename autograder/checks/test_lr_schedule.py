@@ -3,7 +3,7 @@
 import pytest
 
 from autograder import reference as ref
-from autograder.judge import expect_call
+from autograder.judge import expect_call, expect_raises
 
 EXERCISE = "lr_schedule"
 FUNCTIONS = ("lr_at",)
@@ -37,7 +37,7 @@ def test_warmup(submission, cases):
         _run(r, "cosine", range(warmup), base_lr, warmup, total, 0.0, submission)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_cosine_decay(submission, cases):
     """After warm-up, cosine lr_at must fall from base_lr at step = warmup_steps to min_lr at step =
     total_steps and stay there."""
@@ -84,3 +84,24 @@ def test_no_warmup(submission, cases):
     for r in cases:
         base_lr, _, total = _setting(r)
         _run(r, "cosine", [0, total // 3], base_lr, 0, total, 0.0, submission)
+
+
+@pytest.mark.points(1)
+def test_rejects_invalid_arguments(submission, cases):
+    """lr_at must raise ValueError for an unknown decay and for a negative step or warmup_steps."""
+    for r in cases:
+        base_lr, warmup, total = _setting(r)
+        good = dict(
+            step=warmup,
+            base_lr=base_lr,
+            warmup_steps=warmup,
+            total_steps=total,
+            decay="cosine",
+            min_lr=0.0,
+        )
+        for wrong, rule in (
+            (dict(good, decay="exponential"), "any other decay raises ValueError"),
+            (dict(good, step=-r.integer(1, 5)), "raise ValueError if step < 0"),
+            (dict(good, warmup_steps=-1), "raise ValueError if warmup_steps < 0"),
+        ):
+            expect_raises(submission, "lr_at", wrong, ValueError, r, rule=rule)

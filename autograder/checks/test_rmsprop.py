@@ -27,11 +27,11 @@ def test_first_step(submission, cases):
             theta = r.randn(5, device=device)
             inputs = dict(
                 theta=theta,
-                grad=r.randn(5, device=device, scale=r.log_uniform(1e-2, 1e2)),
+                grad=r.spread(5, 1e-3, 1e2, device=device),
                 square_avg=torch.zeros_like(theta),
                 lr=r.log_uniform(1e-3, 0.1),
                 alpha=r.uniform(0.8, 0.999),
-                eps=r.log_uniform(1e-8, 1e-3),
+                eps=r.log_uniform(1e-4, 1e-3),
             )
             expect_call(submission, "rmsprop_step", inputs, ref.rmsprop_step, r, names=NAMES)
 
@@ -64,7 +64,7 @@ def test_matches_torch_rmsprop(submission, cases):
             lr, alpha, eps = (
                 r.log_uniform(1e-3, 0.05),
                 r.uniform(0.8, 0.99),
-                r.log_uniform(1e-8, 1e-2),
+                r.log_uniform(1e-3, 1e-1),
             )
 
             def run(step_fn):

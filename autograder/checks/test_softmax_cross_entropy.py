@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from autograder import reference as ref
-from autograder.judge import expect_call
+from autograder.judge import expect_call, expect_raises
 
 EXERCISE = "softmax_cross_entropy"
 FUNCTIONS = ("softmax", "cross_entropy")
@@ -30,7 +30,7 @@ def test_softmax_large_logits(submission, cases):
             expect_call(submission, "softmax", dict(z=z, dim=-1), ref.softmax, r)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_cross_entropy_values(submission, cases):
     """cross_entropy must return the mean over the batch of −log softmax(logits)[target] as a 0-dim
     tensor."""
@@ -79,3 +79,19 @@ def test_cross_entropy_confident_mistakes(submission, cases):
                 ref.cross_entropy,
                 r,
             )
+
+
+@pytest.mark.points(1)
+def test_cross_entropy_rejects_invalid_shapes(submission, cases):
+    """cross_entropy must raise ValueError when the shapes are not (N, C) and (N,)."""
+    for r in cases:
+        for device in r.devices:
+            N, C = r.integer(2, 5), r.integer(2, 4)
+            target = torch.zeros(N, dtype=torch.long, device=device)
+            rule = "raise ValueError if the shapes are not (N, C) and (N,)"
+            for logits, labels in (
+                (r.randn(N, C, device=device), torch.zeros(N + 1, dtype=torch.long, device=device)),
+                (r.randn(N, device=device), target),
+            ):
+                inputs = dict(logits=logits, target=labels)
+                expect_raises(submission, "cross_entropy", inputs, ValueError, r, rule=rule)

@@ -1,7 +1,8 @@
 """Shared set-up of the grader tests: the corpus builder and helpers to run the CLI.
 
 pytest runs with `--import-mode=importlib`, so the corpus builder in `corpus/build.py` is
-registered here as the module `autograder_corpus` (the pattern of tests/autograder/reference).
+registered here as the module `autograder_corpus`, and `corpus/fairness.py` (every variant under
+many student ids) as `autograder_fairness` (the pattern of tests/autograder/reference).
 """
 
 import importlib.util
@@ -15,14 +16,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-if "autograder_corpus" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location(
-        "autograder_corpus", Path(__file__).with_name("corpus") / "build.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    _module = importlib.util.module_from_spec(_spec)
-    sys.modules["autograder_corpus"] = _module
-    _spec.loader.exec_module(_module)
+for _name, _file in (("autograder_corpus", "build.py"), ("autograder_fairness", "fairness.py")):
+    if _name not in sys.modules:
+        _spec = importlib.util.spec_from_file_location(
+            _name, Path(__file__).parent / "corpus" / _file
+        )
+        assert _spec is not None and _spec.loader is not None
+        _module = importlib.util.module_from_spec(_spec)
+        sys.modules[_name] = _module
+        _spec.loader.exec_module(_module)
 
 
 def run_cli(

@@ -11,6 +11,9 @@ the same unprivileged user the child can do all of that (see autograder/README.m
 import hashlib
 import json
 import os
+import shlex
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,14 +21,23 @@ import autograder_corpus as corpus
 import nbformat
 import pytest
 
+from autograder import cgroups
 from autograder.reader import MAX_NOTEBOOK_BYTES
+from autograder.worker import UID_BASE
 
 pytestmark = pytest.mark.slow
 
 ROOT_ONLY = os.geteuid() != 0
+NO_CGROUPS = not cgroups.hierarchies()
 WRONG = "def momentum_step(theta, grad, movement, lr, momentum):\n    return theta, movement\n"
 CORRECT = corpus.correct_source("momentum")
 FULL = 10.0  # the momentum exercise's points
+NEIGHBOUR = CORRECT.replace(
+    "def momentum_step(",
+    "def momentum_step(*args, **kwargs):\n    sum(range(3_000_000))\n"
+    "    return _momentum_step(*args, **kwargs)\n\n\ndef _momentum_step(",
+    1,
+)
 # a covered file: a mode-000 folder over it, or (a course checkout under /tmp) not there at all
 UNREADABLE = ("PermissionError", "FileNotFoundError")
 
@@ -38,6 +50,8 @@ class Case:
     says: tuple = ()  # each in the feedback (a tuple: one of them), or the exercise's problem
     root_only: bool = False
     raw: str | None = None  # a malformed-notebook kind
+    layout: str | None = None  # where the file is (see `_place`), instead of <id>/momentum.ipynb
+    cgroups_only: bool = False  # only stopped where the judge can make cgroups
 
 
 def _attack(body: str, returns: str = "theta, movement") -> str:
@@ -266,8 +280,96 @@ CASES = [
     Case("solution_cell_as_markdown", None, "zero", ("no solution cells",), raw="markdown"),
     Case("no_code", None, "zero", ("contain no code",), raw="no_code"),
     Case("file_of_200_mb", None, "zero", ("notebooks over 20 MiB",), raw="huge"),
+    # --- harm to other students and to the batch (issue 12)
+    Case("gradebook.csv", CORRECT, "full", layout="top_level_file"),
+    Case("victim1", CORRECT, "full", layout="with_a_dotted_twin"),
+    Case("victim2", CORRECT, "full", layout="with_a_loose_file_of_its_name"),
+    Case("symlink_to_another_students_notebook", None, "zero", ("symbolic link",), layout="link"),
+    Case("symlink_to_proc_self_pagemap", None, "zero", ("symbolic link",), layout="pagemap"),
+    Case("fifo_named_like_a_notebook", None, "zero", ("FIFO",), layout="fifo"),
+    Case("linked_student_folder", None, "zero", ("symbolic link",), layout="linked_folder"),
+    Case(
+        "reply_of_128_mib",
+        _attack("", "torch.zeros(32 << 20), movement"),
+        "zero",
+        ("at most",),
+    ),
+    Case(
+        "forged_reply_frame",
+        _attack(
+            "import struct\n"
+            "frame = sys._getframe()\n"
+            "while 'out_fd' not in frame.f_locals:\n"
+            "    frame = frame.f_back\n"
+            'header = b\'{"kind":"result","payload":{"t":"float","v":"0x1p99999"}}\'\n'
+            "prefix = struct.pack('<4sIQ', b'AGP1', len(header), 0)\n"
+            "os.write(frame.f_locals['out_fd'], prefix + header)"
+        ),
+        "zero",
+        ("sent garbage",),
+    ),
+    Case(
+        "cpu_burners_in_their_own_sessions",
+        # as the cell runs, one cheap fork: a shell that starts 200 burners, each in a session
+        # of its own; then the function waits for the end of the exercise
+        "import os\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    os.execvp('sh', SPAWNER)\n" + _attack("import time\nwhile True:\n    time.sleep(1)"),
+        "zero",
+        ("did not finish within the 6 s",),
+        cgroups_only=True,
+    ),
+    # graded right after the burners, beside them (--jobs 2): correct, and ~30 ms of CPU per
+    # call, so that it would run out of its 6 s if the burners took every core; keeps full marks
+    Case("cpu_burners_neighbour", NEIGHBOUR, "full", cgroups_only=True),
+    Case(
+        "sysv_shm_1_create_256_mib",
+        "import ctypes\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.shmat.restype = ctypes.c_void_p\n"
+        "libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]\n"
+        "shmid = libc.shmget(SHM_KEY, 256 << 20, 0o1000 | 0o666)\n"
+        "ctypes.memmove(libc.shmat(shmid, None, 0), b'left for the next child', 23)\n" + WRONG,
+        "zero",
+        root_only=True,
+    ),
+    Case(
+        "sysv_shm_2_read_it_later",
+        _attack(
+            "import ctypes\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "libc.shmat.restype = ctypes.c_void_p\n"
+            "libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]\n"
+            "shmid = libc.shmget(SHM_KEY, 0, 0o666)\n"
+            "if shmid < 0:\n"
+            "    raise ValueError(f'shmget errno {ctypes.get_errno()}')\n"
+            "found = ctypes.string_at(libc.shmat(shmid, None, 0), 23)\n"
+            "return torch.full_like(theta, float(len(found))), movement"
+        ),
+        "zero",
+        ("shmget errno 2",),
+        root_only=True,
+    ),
+    Case(
+        "read_the_secret_through_its_link",
+        _attack(
+            "seen = []\n"
+            "for path in SECRET_PATHS:\n"
+            "    try:\n"
+            "        seen.append(repr(open(path).read()[:200]))\n"
+            "    except OSError as error:\n"
+            "        seen.append(type(error).__name__)\n"
+            "raise ValueError(' | '.join(seen))"
+        ),
+        "zero",
+        ("ValueError",),
+        root_only=True,
+    ),
 ]
-ACTIVE = [c for c in CASES if not (c.root_only and ROOT_ONLY)]
+ACTIVE = [
+    c for c in CASES if not (c.root_only and ROOT_ONLY) and not (c.cgroups_only and NO_CGROUPS)
+]
 
 
 def _raw(path, kind: str) -> None:
@@ -299,6 +401,61 @@ def _raw(path, kind: str) -> None:
         assert os.path.getsize(path) > MAX_NOTEBOOK_BYTES
 
 
+def _place(case: Case, subs: Path, source: str) -> None:
+    """Build a case whose file is not simply <id>/momentum.ipynb (links, FIFOs, collisions)."""
+    honest = subs / "honest" / "momentum.ipynb"
+    path = subs / case.id / "momentum.ipynb"
+    if case.layout == "top_level_file":
+        corpus.notebook(subs / f"{case.id}.ipynb", "momentum", source)
+    elif case.layout == "with_a_dotted_twin":  # `victim1.` sanitizes to the victim's folder
+        corpus.notebook(path, "momentum", source)
+        corpus.notebook(subs / f"{case.id}." / "momentum.ipynb", "momentum", WRONG)
+    elif case.layout == "with_a_loose_file_of_its_name":  # `victim2.ipynb` beside `victim2/`
+        corpus.notebook(path, "momentum", source)
+        corpus.notebook(subs / f"{case.id}.ipynb", "momentum", WRONG)
+    elif case.layout in ("link", "pagemap", "fifo"):
+        path.parent.mkdir(parents=True)
+        if case.layout == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to(honest if case.layout == "link" else "/proc/self/pagemap")
+    elif case.layout == "linked_folder":
+        (subs / case.id).symlink_to(subs / "honest", target_is_directory=True)
+    else:
+        raise ValueError(case.layout)
+
+
+def _secret(root: Path) -> tuple[Path, list[str]]:
+    """The course secret as Kubernetes mounts one: `secret.txt -> ..data/secret.txt`,
+    `..data -> ..2026_12_02`, the file world-readable. As root it lies outside the scratch
+    folders that every child gets a private tmpfs over, so only hiding it protects it."""
+    folder = root / "secret"
+    if not ROOT_ONLY:
+        folder = Path(f"/var/lib/autograder-corpus-secret-{os.getpid()}")
+        shutil.rmtree(folder, ignore_errors=True)
+    (folder / "..2026_12_02").mkdir(parents=True)
+    folder.chmod(0o755)
+    target = folder / "..2026_12_02" / "secret.txt"
+    target.write_text("adversarial-corpus-secret\n")
+    target.chmod(0o644)
+    (folder / "..data").symlink_to("..2026_12_02")
+    (folder / "secret.txt").symlink_to("..data/secret.txt")
+    paths = [folder / "secret.txt", folder / "..data" / "secret.txt", target]
+    return folder / "secret.txt", [str(p) for p in paths]
+
+
+def _shm_segments() -> list[tuple[int, int]]:
+    """(key, owner uid) of every System V shared-memory segment of this IPC namespace."""
+    with open("/proc/sysvipc/shm") as f:
+        rows = [line.split() for line in f.read().splitlines()[1:]]
+    return [(int(r[0]), int(r[7])) for r in rows]
+
+
+def _mount_points() -> set[str]:
+    with open("/proc/self/mountinfo") as f:
+        return {line.split()[4] for line in f}
+
+
 def _digest(path) -> str:
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         return f"size {path.stat().st_size}"
@@ -308,11 +465,11 @@ def _digest(path) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, cli, summary_of):
     root = tmp_path_factory.mktemp("adversarial")
-    subs, out = root / "submissions", root / "out"
+    burner = ["sh", "-c", "sleep 1; while :; do :; done", f"corpus-burner-{os.getpid()}"]
+    subs, out, scratch = root / "submissions", root / "out", root / "tmp"
     out.mkdir()
-    secret = root / "secret.txt"
-    secret.write_text("adversarial-corpus-secret\n")
-    secret.chmod(0o600)
+    scratch.mkdir()
+    secret, secret_paths = _secret(root)
     package = os.path.dirname(os.path.dirname(corpus.correct_source.__globals__["ref"].__file__))
     reference = os.path.join(package, "reference", "optimizers.py")
     hidden_tests = os.path.join(package, "checks", "test_momentum.py")
@@ -320,7 +477,7 @@ def graded(tmp_path_factory, cli, summary_of):
     names = {
         "TARGETS": [
             str(out / "pwned.txt"),
-            str(out / "honest" / "result.json"),
+            str(out / "students" / "honest" / "result.json"),
             str(subs / "honest" / "momentum.ipynb"),
             str(secret),
             hidden_tests,
@@ -335,6 +492,14 @@ def graded(tmp_path_factory, cli, summary_of):
         "PWNED": str(pwned),
         "DAEMON": ["sleep", f"{90000 + os.getpid() % 1000}"],
         "LITTER": f"autograder-corpus-litter-{os.getpid()}",
+        "BURNER": burner,
+        "SPAWNER": [
+            "sh",
+            "-c",
+            f"i=0; while [ $i -lt 200 ]; do setsid {shlex.join(burner)} & i=$((i+1)); done; wait",
+        ],
+        "SHM_KEY": 0x5EED0000 + os.getpid() % 0xFFFF,
+        "SECRET_PATHS": secret_paths,
     }
     constants = "".join(f"{k} = {v!r}\n" for k, v in names.items())
     corpus.notebook(subs / "honest" / "momentum.ipynb", "momentum", CORRECT)
@@ -342,28 +507,44 @@ def graded(tmp_path_factory, cli, summary_of):
         path = subs / case.id / "momentum.ipynb"
         if case.raw:
             _raw(path, case.raw)
+        elif case.layout:
+            _place(case, subs, constants + (case.source or ""))
         else:
             corpus.notebook(path, "momentum", constants + case.source)
     watched = [
-        *subs.rglob("*.ipynb"),
+        *(p for p in subs.rglob("*.ipynb") if p.is_file() and not p.is_symlink()),
         secret,
         Path(names["TARGETS"][-1]),
     ]
     before = {p: _digest(p) for p in watched}
+    mounts = _mount_points()
+    start = time.monotonic()
     proc = cli(
         "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "6",
-        "--secret-file", str(secret),
+        "--secret-file", str(secret), env={"TMPDIR": str(scratch)},
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    seconds = time.monotonic() - start
+    # refused: the colliding extras only (exit status 1 says so); everything else was graded
+    assert proc.returncode == 1 and "were refused" in proc.stderr, proc.stdout + proc.stderr
     after = {p: _digest(p) for p in watched}
     litter = [os.path.join(d, names["LITTER"]) for d in ("/tmp", "/var/tmp", "/dev/shm")]
+    if not ROOT_ONLY:
+        shutil.rmtree(secret.parent)
     return {
         "daemons": corpus.processes_running(names["DAEMON"]),
+        "burners": corpus.processes_running(names["BURNER"]),
         "litter": [path for path in litter if os.path.exists(path)],
         "students": summary_of(out),
+        "refused": json.loads((out / "summary.json").read_text())["refused"],
+        "stderr": proc.stderr,
         "out": out,
         "unchanged": before == after,
         "pwned": pwned.exists() or (out / "pwned.txt").exists(),
+        "segments": [s for s in _shm_segments() if s[0] == names["SHM_KEY"] or s[1] >= UID_BASE],
+        "new_mounts": _mount_points() - mounts,
+        "cgroups": cgroups.leftover_groups(),
+        "workdirs": [p.name for p in scratch.iterdir() if p.name.startswith("autograder-")],
+        "seconds": seconds,
     }
 
 
@@ -376,7 +557,14 @@ def _feedback(student: dict) -> str:
 def test_corpus(graded, case):
     if case.root_only and ROOT_ONLY:
         pytest.skip("only stopped when the judge runs as root (documented)")
+    if case.cgroups_only and NO_CGROUPS:
+        pytest.skip("only stopped where the judge can make cgroups (documented)")
     student = graded["students"][case.id]
+    if "momentum" not in student["exercises"]:  # refused before any exercise was found
+        assert case.score == "zero" and student["score"] == 0.0
+        problems = "\n".join(student["problems"])
+        assert all(any(o in problems for o in _options(t)) for t in case.says), problems
+        return
     ex = student["exercises"]["momentum"]
     assert ex["max_score"] == FULL
     assert ex["score"] == (FULL if case.score == "full" else 0.0), _feedback(student)
@@ -384,17 +572,46 @@ def test_corpus(graded, case):
     internal = [t["name"] for t in ex["tests"] if t["status"] == "error"]
     assert internal == [], f"the grader hit an internal error in {internal}: {feedback}"
     for text in case.says:
-        options = text if isinstance(text, tuple) else (text,)
-        assert any(option in feedback for option in options), feedback
+        assert any(option in feedback for option in _options(text)), feedback
     assert "adversarial-corpus-secret" not in json.dumps(student)
+
+
+def _options(text) -> tuple:
+    return text if isinstance(text, tuple) else (text,)
 
 
 def test_the_batch_went_on_and_nothing_was_touched(graded):
     assert graded["students"]["honest"]["score"] == FULL
     assert set(graded["students"]) == {"honest", *(c.id for c in ACTIVE)}
+    assert (graded["out"] / "gradebook.csv").is_file()
+    assert (graded["out"] / "students" / "gradebook.csv" / "result.json").is_file()
     assert graded["unchanged"], "a submission, the secret or a check was modified"
     assert not graded["pwned"], "learner code wrote outside its working directory"
     assert graded["daemons"] == [], "a process started by learner code outlived the batch"
     if not ROOT_ONLY:
         assert graded["litter"] == [], "learner code left files in the shared scratch folders"
-    assert (graded["out"] / "huge_stdout" / "result.json").stat().st_size < 200_000
+    assert (graded["out"] / "students" / "huge_stdout" / "result.json").stat().st_size < 200_000
+
+
+def test_colliding_ids_refuse_only_the_extras_loudly(graded):
+    """`victim1.` (a twin folder) and a loose `victim2.ipynb` are refused: on stderr, in
+    summary.json; the folders that own the names are graded and keep full marks."""
+    refused = {(r["student_id"], Path(r["path"]).name) for r in graded["refused"]}
+    assert refused == {("victim1.", "victim1."), ("victim2", "victim2.ipynb")}
+    for _, name in refused:
+        assert f"{name} was not graded" in graded["stderr"]
+    assert graded["students"]["victim1"]["score"] == FULL
+    assert graded["students"]["victim2"]["score"] == FULL
+
+
+def test_nothing_is_left_after_the_batch(graded):
+    """No process, IPC object, mount, cgroup or working folder outlives the batch; a link to
+    /proc/self/pagemap or a FIFO did not stall it."""
+    assert graded["burners"] == [], "CPU burners outlived their exercise"
+    assert graded["daemons"] == []
+    assert graded["new_mounts"] == set()
+    assert graded["cgroups"] == []
+    assert graded["workdirs"] == []
+    if not ROOT_ONLY:
+        assert graded["segments"] == [], "a child's SysV shared memory outlived it"
+    assert graded["seconds"] < 540

@@ -24,20 +24,20 @@ def test_units_follow_nbgraders_layout_and_the_assignment_option(tmp_path):
     (sub / "ben/04_adam").mkdir(parents=True)
     (sub / "ben/04_adam/adam.py").write_text("x = 1")
     corpus.notebook(sub / "cy/notes.ipynb", "adam", "x = 1")  # no assignment folder
-    assert _units(group([sub])) == {
+    assert _units(group([sub])[0]) == {
         "ana": [("02_momentum", ["momentum.ipynb"], 0), ("04_adam", ["dropout.ipynb"], 0)],
         "ben": [("04_adam", [], 1)],  # a .py alone: still graded (0, with the reason)
         "cy": [(None, ["notes.ipynb"], 0)],
     }
-    assert _units(group([sub / "ana"], assignment="04_adam")) == {
+    assert _units(group([sub / "ana"], assignment="04_adam")[0]) == {
         "ana": [("04_adam", ["dropout.ipynb", "momentum.ipynb"], 0)]
     }
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert _units(group([empty], student_id="x@uni.edu", assignment="04_adam")) == {
+    assert _units(group([empty], student_id="x@uni.edu", assignment="04_adam")[0]) == {
         "x@uni.edu": [("04_adam", [], 0)]
     }
-    assert group([empty]) == {}
+    assert group([empty]) == ({}, [])
 
 
 def test_the_roster_names_the_students_of_a_canvas_download(tmp_path):
@@ -47,20 +47,21 @@ def test_the_roster_names_the_students_of_a_canvas_download(tmp_path):
     corpus.notebook(folder / "smithana_104233_1_adam.ipynb", "adam", "x = 1")
     corpus.notebook(folder / "smithana_late_104233_2_adam-1.ipynb", "adam", "x = 1")
     corpus.notebook(folder / "doezoe_999_3_adam.ipynb", "adam", "x = 1")
-    grouped = group([folder], assignment="04_adam", roster=roster)
+    grouped, refused = group([folder], assignment="04_adam", roster=roster)
+    assert refused == []  # names the roster maps to one student are that student's
     ana = ["smithana_104233_1_adam.ipynb", "smithana_late_104233_2_adam-1.ipynb"]
     assert _units(grouped) == {
         "ana": [("04_adam", ana, 0)],
         "doezoe": [("04_adam", ["doezoe_999_3_adam.ipynb"], 0)],
     }
-    assert _units(group([folder], student_id="A@U.EDU", assignment="04_adam", roster=roster)) == {
-        "ana": [("04_adam", sorted(p.name for p in folder.iterdir()), 0)]
-    }
+    assert _units(
+        group([folder], student_id="A@U.EDU", assignment="04_adam", roster=roster)[0]
+    ) == {"ana": [("04_adam", sorted(p.name for p in folder.iterdir()), 0)]}
 
 
 def test_the_resume_key_changes_with_the_submission_and_the_secret(tmp_path, monkeypatch):
     nb = corpus.notebook(tmp_path / "submitted/ana/04_adam/adam.ipynb", "adam", "x = 1")
-    (unit,) = group([tmp_path / "submitted"])["ana"]
+    (unit,) = group([tmp_path / "submitted"])[0]["ana"]
     (tmp_path / "s1").write_text("one\n")
     (tmp_path / "s2").write_text("two\n")
     monkeypatch.delenv("AUTOGRADER_SECRET", raising=False)

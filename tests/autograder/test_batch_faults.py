@@ -47,7 +47,7 @@ def _hashes(folder):
 
 
 def _tests(out, student):
-    result = json.loads((out / student / "result.json").read_text())
+    result = json.loads((out / "students" / student / "result.json").read_text())
     return {
         name: [(t["name"], t["score"], t["status"], t["message"]) for t in ex["tests"]]
         for name, ex in result["exercises"].items()
@@ -81,15 +81,15 @@ def test_a_killed_batch_restarts_and_skips_what_is_graded(batch, cli):
         env={**os.environ, **env},
     )
     deadline = time.monotonic() + 300
-    while not (out / "ana" / "result.json").exists() and time.monotonic() < deadline:
+    while not (out / "students" / "ana" / "result.json").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    assert (out / "ana" / "result.json").exists()
+    assert (out / "students" / "ana" / "result.json").exists()
     assert not (out / "summary.json").exists()  # killed before the end of the batch
-    for path in out.glob("*/*.json"):  # written atomically: complete, or not there
+    for path in out.rglob("*.json"):  # written atomically: complete, or not there
         json.loads(path.read_text())
-    done = {p: p.stat().st_mtime_ns for p in out.glob("*/result.json")}
+    done = {p: p.stat().st_mtime_ns for p in out.glob("students/*/result.json")}
     # a submission changed after the kill is graded again
     original = (subs / "ben" / "momentum.ipynb").read_bytes()
     corpus.notebook(subs / "ben" / "momentum.ipynb", "momentum", WRONG + "\n# edited\n")
@@ -160,7 +160,7 @@ def test_shards_partition_the_students_and_merge_into_one_gradebook(batch, cli):
         out = root / f"shard{i}"
         proc = cli("grade", str(subs), "--out", str(out), "--timeout", "20", "--shard", f"{i}/2")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        graded = {p.parent.name for p in out.glob("*/result.json")}
+        graded = {p.parent.name for p in out.glob("students/*/result.json")}
         assert graded == {s for s in STUDENTS if shard_of(s, 2) == i}
         shards.append(out)
     merged = root / "merged"
@@ -170,7 +170,9 @@ def test_shards_partition_the_students_and_merge_into_one_gradebook(batch, cli):
     for student in STUDENTS:
         shard = shards[shard_of(student, 2) - 1]
         for name in ("results.json", "result.json", "feedback.md"):
-            assert (merged / student / name).read_bytes() == (shard / student / name).read_bytes()
+            assert (merged / "students" / student / name).read_bytes() == (
+                shard / "students" / student / name
+            ).read_bytes()
     twice = root / "twice"  # the same records twice: merged once, nothing changes
     proc = cli("merge", str(shards[0]), str(shards[0]), "--out", str(twice))
     assert proc.returncode == 0, proc.stdout + proc.stderr

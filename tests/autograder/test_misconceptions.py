@@ -63,3 +63,30 @@ def test_linked_sections_exist(chapter):
     headings = _headings(path)
     missing = {v.section for v in misconceptions.VARIANTS if v.chapter == chapter} - headings
     assert not missing, f"headings missing from {path.name}: {sorted(missing)}"
+
+
+def test_the_running_statistics_check_judges_and_names_running_var():
+    biased = misconceptions.get("batchnorm.running_var_biased")
+    results = {
+        r.name: r for r in grade(dict(REFERENCE, batchnorm_forward=biased.impl), "batchnorm")
+    }
+    running = results["test_running_statistics_update"]
+    assert "running_var differs" in running.message and running.misconception == biased.key
+    # normalizing with the unbiased variance leaves the running statistics right: that check
+    # passes, the output checks fail and name the mistake
+    unbiased = misconceptions.get("batchnorm.unbiased_normalize")
+    namespace = dict(REFERENCE, batchnorm_forward=unbiased.impl)
+    results = {r.name: r for r in grade(namespace, "batchnorm")}
+    assert results["test_running_statistics_update"].passed
+    training = results["test_training_normalizes_with_batch_statistics"]
+    assert "y differs" in training.message and training.misconception == unbiased.key
+
+
+def test_the_momentum_buffer_convention_is_named():
+    """θ follows torch.optim.SGD exactly (that check passes), the returned movement does not."""
+    buffer = misconceptions.get("momentum.buffer_convention")
+    results = {r.name: r for r in grade(dict(REFERENCE, momentum_step=buffer.impl), "momentum")}
+    assert results["test_matches_torch_sgd"].passed
+    first = results["test_first_step_is_gradient_descent"]
+    assert "movement differs" in first.message and first.misconception == buffer.key
+    assert sum(r.score for r in results.values()) == 3

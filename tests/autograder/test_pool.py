@@ -123,7 +123,9 @@ def test_the_child_cannot_signal_the_judge_the_zygote_or_another_child(zygote):
     sandbox, other = _start(zygote), _start(zygote)
     try:
         judge, parent, neighbour = os.getpid(), zygote.process.pid, other.process.pid
-        assert RemoteSubmission(sandbox).kill([judge, parent, neighbour]) == ["PermissionError"] * 3
+        # refused, or (each child in its own PID namespace) not even visible
+        outcomes = RemoteSubmission(sandbox).kill([judge, parent, neighbour])
+        assert set(outcomes) <= {"PermissionError", "ProcessLookupError"}, outcomes
         assert zygote.alive() and RemoteSubmission(other).probe()["cwd_empty"]
     finally:
         sandbox.close()
@@ -245,3 +247,61 @@ def test_a_python_installation_under_tmp_stays_importable(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "private /tmp" in proc.stdout and "answer 42" in proc.stdout, proc.stdout + proc.stderr
+
+
+SHM = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+IPC_CREAT = 0o1000
+
+def share(key, size):
+    shmid = libc.shmget(key, size, IPC_CREAT | 0o666)
+    if shmid < 0:
+        return "shmget failed: errno %d" % ctypes.get_errno()
+    address = libc.shmat(shmid, None, 0)
+    ctypes.memmove(address, b"left for the next child", 23)
+    return shmid
+
+def peek(key):
+    shmid = libc.shmget(key, 0, 0o666)
+    if shmid < 0:
+        return "errno %d" % ctypes.get_errno()
+    address = libc.shmat(shmid, None, 0)
+    return ctypes.string_at(address, 23).decode()
+
+def processes():
+    return sorted(int(p) for p in os.listdir("/proc") if p.isdigit()), os.getpid()
+"""
+
+
+def _shm_keys() -> set[int]:
+    with open("/proc/sysvipc/shm") as f:
+        return {int(line.split()[0]) for line in f.read().splitlines()[1:]}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need the judge to run as root")
+def test_ipc_and_pid_namespaces_are_private_to_each_child(zygote):
+    """A 256 MiB SysV segment made by one child is gone with it and never seen by another;
+    a child is pid 1 of its own PID namespace and sees no other process in /proc."""
+    key = 0x5EED0000 + os.getpid() % 0xFFFF
+    before = _shm_keys()
+    first, second = _start(zygote, SHM), _start(zygote, SHM)
+    try:
+        assert isinstance(RemoteSubmission(first).share(key, 256 << 20), int)
+        assert RemoteSubmission(first).peek(key) == "left for the next child"
+        assert RemoteSubmission(second).peek(key) == "errno 2"  # ENOENT: another namespace
+        assert "private IPC namespace" in first.report["ipc"]
+        assert first.report["pids"].startswith("private PID namespace and /proc")
+        pids, own = RemoteSubmission(second).processes()
+        assert own == 1 and pids == [1]
+    finally:
+        first.close()
+        second.close()
+    later = _start(zygote, SHM)
+    try:
+        assert RemoteSubmission(later).peek(key) == "errno 2"
+    finally:
+        later.close()
+    assert key not in _shm_keys() and _shm_keys() <= before

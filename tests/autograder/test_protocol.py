@@ -171,3 +171,155 @@ def test_tensor_subclasses_are_not_carried_but_parameters_are():
     assert isinstance(liar, Opaque) and liar.type.endswith("Liar")
     parameter = roundtrip(torch.nn.Parameter(torch.ones(2)))
     assert type(parameter) is torch.Tensor and parameter.requires_grad
+
+
+def _frame(header: bytes | str, blobs: bytes = b"", *, total: int | None = None) -> bytes:
+    header = header.encode() if isinstance(header, str) else header
+    size = len(blobs) if total is None else total
+    return struct.pack("<4sIQ", b"AGP1", len(header), size) + header + blobs
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _forged_npy(descr: str, shape: str, data: bytes = b"") -> bytes:
+    """An .npy blob (version 1.0) with a hand-written header."""
+    text = f"{{'descr': {descr}, 'fortran_order': False, 'shape': {shape}, }}"
+    text += " " * (63 - (10 + len(text)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode() + data
+
+
+def _result(payload: str, blobs: list[bytes]) -> bytes:
+    lengths = ",".join(str(len(b)) for b in blobs)
+    header = f'{{"kind":"result","meta":{{}},"payload":{payload},"blobs":[{lengths}]}}'
+    return _frame(header, b"".join(blobs))
+
+
+FORGED = {
+    "huge float": _frame('{"kind":"r","payload":{"t":"float","v":"0x1p99999"}}'),
+    "infinite JSON number": _frame('{"kind":"r","meta":{"x":1e999}}'),
+    "NaN constant": _frame('{"kind":"r","meta":{"x":NaN}}'),
+    "deep JSON": _frame("[" * 100_000 + "]" * 100_000),
+    "int too long": _frame('{"kind":"r","meta":{"x":' + "9" * 5000 + "}}"),
+    "negative blob length": _frame('{"kind":"r","blobs":[-1]}'),
+    "huge blob table": _frame('{"kind":"r","blobs":[' + "9" * 30 + "]}"),
+    "bool blob length": _frame('{"kind":"r","blobs":[true]}'),
+    "not UTF-8": _frame(b'{"kind":"\xff"}'),
+    "kind not text": _frame('{"kind":1}'),
+    "meta not a dict": _frame('{"kind":"r","meta":[]}'),
+    "unknown device": _frame('{"kind":"r","payload":{"t":"device","v":"cuda:99999999999999"}}'),
+    "device garbage": _frame('{"kind":"r","payload":{"t":"device","v":"\\u0000:-1"}}'),
+    "wrong tensor dtype string": _result(
+        '{"t":"tensor","dtype":"torch.float32","shape":[2],"device":"cpu","blob":0}',
+        [_npy(np.zeros(2, np.float32))],
+    ),
+    "tensor on a device that is not here": _result(
+        '{"t":"tensor","dtype":"float32","shape":[2],"device":"cuda:7","blob":0}',
+        [_npy(np.zeros(2, np.float32))],
+    ),
+    "tensor shape of floats": _result(
+        '{"t":"tensor","dtype":"float32","shape":[2.0],"device":"cpu","blob":0}',
+        [_npy(np.zeros(2, np.float32))],
+    ),
+    "npy shape larger than its data": _result(
+        '{"t":"ndarray","blob":0}', [_forged_npy("'<f8'", "(1000000000000,)", b"\0" * 8)]
+    ),
+    "npy negative shape": _result('{"t":"ndarray","blob":0}', [_forged_npy("'<f8'", "(-1,)")]),
+    "npy object dtype": _result('{"t":"ndarray","blob":0}', [_forged_npy("'|O'", "(1,)", b"x")]),
+    "npy record dtype": _result(
+        '{"t":"ndarray","blob":0}', [_forged_npy("[('a', '<f8')]", "(1,)", b"\0" * 8)]
+    ),
+    "npy unknown dtype": _result('{"t":"ndarray","blob":0}', [_forged_npy("'<q9'", "(1,)")]),
+    "npy header not a dict": _result('{"t":"ndarray","blob":0}', [b"\x93NUMPY\x01\x00\x02\x00[]"]),
+    "npy version 9": _result('{"t":"ndarray","blob":0}', [b"\x93NUMPY\x09\x00" + b"\0" * 10]),
+    "npscalar of many values": _result('{"t":"npscalar","blob":0}', [_npy(np.zeros(3))]),
+}
+
+
+@pytest.mark.parametrize("frame", FORGED.values(), ids=FORGED.keys())
+def test_every_forged_frame_is_a_protocol_error(frame):
+    """Forged lengths, huge numbers, bad JSON, wrong dtype strings: a ProtocolError (the
+    student's), never OverflowError, RecursionError or a grader error."""
+    with pytest.raises(ProtocolError):
+        protocol.loads(frame)
+
+
+def test_a_forged_npy_shape_is_refused_before_it_is_allocated():
+    import tracemalloc
+
+    frame = FORGED["npy shape larger than its data"]
+    tracemalloc.start()
+    with pytest.raises(ProtocolError, match="length does not match"):
+        protocol.loads(frame)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_fuzzed_frames_raise_only_protocol_errors():
+    """Random mutations of valid frames (bit flips, truncation, spliced bytes, rewritten length
+    fields): decoding either succeeds or raises ProtocolError."""
+    rng = np.random.default_rng(12)
+    valid = [
+        protocol.dumps("result", (torch.ones(2, 3), np.arange(4), 1.5, "x", None), tripped=[]),
+        protocol.dumps("raised", error={"type": "E", "message": "m", "traceback": ""}),
+        protocol.dumps("result", {"a": [torch.zeros(2, dtype=torch.bfloat16), np.float32(2)]}),
+    ]
+    outcomes = {"decoded": 0, "refused": 0}
+    for trial in range(3000):
+        data = bytearray(valid[trial % len(valid)])
+        for _ in range(int(rng.integers(1, 6))):
+            move = int(rng.integers(0, 5))
+            if not data:
+                break
+            at = int(rng.integers(0, len(data)))
+            if move == 0:
+                data[at] ^= 1 << int(rng.integers(0, 8))
+            elif move == 1:
+                data = data[:at]
+            elif move == 2:
+                data[at:at] = rng.bytes(int(rng.integers(1, 16)))
+            elif move == 3 and len(data) >= 16:  # a forged header or blob length
+                field = int(rng.choice([4, 8]))
+                width = 4 if field == 4 else 8
+                values = [0, 1, 2**31, 2 ** (8 * width) - 1, at]
+                value = values[int(rng.integers(0, len(values)))]
+                data[field : field + width] = value.to_bytes(width, "little")
+            else:
+                data[at : at + 1] = bytes([int(rng.integers(0, 256))])
+        try:
+            protocol.loads(bytes(data))
+            outcomes["decoded"] += 1
+        except ProtocolError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 1000, outcomes
+
+
+def test_a_reply_over_its_bound_is_refused_from_its_prefix():
+    """The size of a reply frame is checked against `reply_bound` before its header or payload
+    is read: a child announcing 640 MB costs the judge nothing."""
+    import os
+    import time
+
+    request = protocol.dumps("call", ((torch.ones(10),), {}), function="f")
+    bound = protocol.reply_bound(request)
+    assert protocol.REPLY_FLOOR <= bound <= protocol.REPLY_CEILING < 1 << 30
+    assert protocol.reply_bound(1 << 40) == protocol.REPLY_CEILING
+    ok = protocol.dumps("result", torch.zeros(1000))
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, ok)
+        assert protocol.read_message(read_fd, time.monotonic() + 5, bound).kind == "result"
+        # only the 16-byte prefix of a 640 MB reply is written: nothing more is ever read
+        os.write(write_fd, struct.pack("<4sIQ", b"AGP1", 100, 640 << 20))
+        with pytest.raises(ProtocolError, match="at most"):
+            protocol.read_message(read_fd, time.monotonic() + 5, bound)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+    big = protocol.dumps("result", torch.zeros(2 << 20))  # 16 MiB of float32
+    with pytest.raises(ProtocolError, match="at most"):
+        protocol.loads(big, max_bytes=protocol.REPLY_FLOOR)

@@ -181,3 +181,67 @@ def test_a_working_folder_is_named_after_its_judge():
         assert os.path.basename(sandbox.workdir).startswith(f"autograder-{os.getpid()}-")
     finally:
         sandbox.close()
+
+
+FORGERS = """
+import os, struct, sys
+
+def _reply_fd():
+    frame = sys._getframe()
+    while frame is not None and "out_fd" not in frame.f_locals:
+        frame = frame.f_back
+    return frame.f_locals["out_fd"]
+
+def forge(header):
+    data = header.encode()
+    os.write(_reply_fd(), struct.pack("<4sIQ", b"AGP1", len(data), 0) + data)
+    return 0
+
+def huge():
+    return torch.zeros(8 << 20)  # 32 MiB: far over the bound of a 1-number request
+"""
+
+GARBAGE = {
+    "overflowing float": '{"kind":"result","meta":{},"payload":{"t":"float","v":"0x1p9999"}}',
+    "error report of the wrong type": '{"kind":"raised","meta":{"error":"x"}}',
+    "tripped is not a list": '{"kind":"result","meta":{"tripped":{"a":1}}}',
+    "unknown reply kind": '{"kind":"hello","meta":{}}',
+}
+
+
+@pytest.mark.parametrize("header", GARBAGE.values(), ids=GARBAGE.keys())
+def test_a_forged_reply_is_the_students_protocol_error(header):
+    sandbox = Sandbox("adam", [("adam-solution", FORGERS)], Limits(timeout=30))
+    try:
+        sandbox.start()
+        submission = RemoteSubmission(sandbox)
+        with pytest.raises(SandboxFailure, match="sent garbage"):
+            submission.forge(header)
+        assert sandbox.process.poll() is not None  # the child was killed
+    finally:
+        sandbox.close()
+
+
+def test_a_reply_far_larger_than_asked_is_refused_unread():
+    sandbox = Sandbox("adam", [("adam-solution", FORGERS)], Limits(timeout=30))
+    try:
+        sandbox.start()
+        with pytest.raises(SandboxFailure, match="at most"):
+            RemoteSubmission(sandbox).huge()
+    finally:
+        sandbox.close()
+
+
+def test_many_failing_cells_with_long_messages_still_load():
+    """The `loaded` reply may hold a long error per cell (non-ASCII, JSON-escaped): 300 cells
+    of them are over the 4 MiB floor of a reply, and are still accepted."""
+    cells = [(f"c{i}", "raise ValueError('é' * 5000)") for i in range(300)]
+    cells.append(("adam-solution", "def f():\n    return 1\n"))
+    sandbox = Sandbox("adam", cells, Limits(timeout=60))
+    try:
+        sandbox.start()
+        submission = RemoteSubmission(sandbox)
+        assert len(submission.cell_errors()) == 300
+        assert submission.f() == 1
+    finally:
+        sandbox.close()

@@ -1,7 +1,8 @@
 """Load the built pages in headless Chromium, served on loopback, and look at the live DOM.
 
-This is what a reader sees: MathJax (vendored, no CDN) must have typeset the math, and notebook
-pages must offer the Colab launch link. Needs Debian's `chromium` (`make test` installs it as root).
+This is what a reader sees: MathJax (vendored, no CDN) must have typeset the math, no TeX source
+may be left in the text outside the typeset math, and notebook pages must offer the Colab launch
+link. Needs Debian's `chromium` (`make test` installs it as root).
 """
 
 import functools
@@ -11,6 +12,7 @@ import subprocess
 import threading
 
 import pytest
+from site_pages import raw_tex, toc_files
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -77,3 +79,13 @@ def test_notebook_page_math_and_colab_link(chromium, server, tmp_path):
     dom = rendered_dom(chromium, f"{server}/chapters/01_general_guide.html", tmp_path)
     assert "colab.research.google.com/github/" in dom
     assert "<mjx-container" in dom or "math" not in dom
+
+
+@pytest.mark.parametrize("doc", toc_files())
+def test_no_tex_left_outside_typeset_math(chromium, server, tmp_path, doc):
+    """After MathJax ran, the text outside <mjx-container> (and outside code and scripts) holds no
+    TeX: no `$$`, `\\begin` or `\\frac`, and no `$` or other control word either. That TeX was
+    never typeset and shows as source."""
+    dom = rendered_dom(chromium, f"{server}/{doc}.html", tmp_path)
+    leftovers = raw_tex(dom, skip_math_elements=False)
+    assert not leftovers, "TeX source shown to the reader:\n  " + "\n  ".join(leftovers)

@@ -6,17 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from site_pages import toc_files
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def toc_files() -> list[str]:
-    """Every document listed in _toc.yml, without suffix, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
 
 
 NOTEBOOK_DOCS = [f for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]

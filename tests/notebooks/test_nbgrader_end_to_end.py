@@ -173,7 +173,7 @@ def course(tmp_path_factory) -> CourseRun:
     )
     assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
     isolated = {
-        student: json.loads((tmp / "isolated" / student / "result.json").read_text())
+        student: json.loads((tmp / "isolated" / "students" / student / "result.json").read_text())
         for student in STUDENTS
     }
     return CourseRun(submissions, validation, isolated)

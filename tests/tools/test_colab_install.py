@@ -78,6 +78,6 @@ def test_pip_install_keeps_the_existing_torch(tmp_path):
     graded = sh(py, "-m", "autograder", "grade", str(notebook), "--out", str(out), cwd=tmp_path)
     points = sum(spec.points for spec in specs_of("momentum"))
     assert f"momentum: {points:g} / {points:g}" in graded, graded
-    result = json.loads((out / "momentum" / "result.json").read_text())
+    result = json.loads((out / "students" / "momentum" / "result.json").read_text())
     if os.geteuid() == 0:  # autograder, trainlab, the notebook and the output: nothing else
         assert result["exercises"]["momentum"]["sandbox"]["files"].startswith("4 of 4 ")

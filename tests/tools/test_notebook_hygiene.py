@@ -47,7 +47,7 @@ def test_setup_cell_installs_from_the_configured_repository():
     assert "torch" not in source.split("%pip", 1)[1]  # never asks for torch itself
 
 
-def test_glossary_is_generated_from_the_chapters():
+def test_glossary_is_generated_from_the_terms_file():
     result = run_tool("tools/glossary.py", "--check")
     assert result.returncode == 0, result.stdout
 
@@ -64,3 +64,24 @@ def test_chapter_has_key_terms_and_a_title(path):
     markdown = glossary.chapter_markdown(path)
     assert markdown.lstrip().startswith("# "), "a chapter opens with its title"
     assert glossary.key_term_rows(markdown), "a chapter ends with a `## Key terms` table"
+
+
+def test_setup_cell_is_collapsed_on_the_website(tmp_path):
+    """The tool tags the setup cell `hide-cell` (Jupyter Book folds it), and `--check` rejects a
+    cell with the right source but without the tag."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import setup_cell
+    finally:
+        sys.path.pop(0)
+    source = setup_cell.setup_source(setup_cell.repository_url())
+    untagged = {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
+    nb = {"cells": [untagged], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb))
+    assert not setup_cell.is_setup_cell(untagged, source)
+    assert setup_cell.apply(path, source), "the missing tag is a change"
+    cell = setup_cell.first_code_cell(json.loads(path.read_text()))
+    assert cell["metadata"]["tags"] == ["hide-cell"] and "".join(cell["source"]) == source
+    assert setup_cell.is_setup_cell(cell, source)
+    assert not setup_cell.apply(path, source), "a second run changes nothing"

@@ -9,9 +9,8 @@ from trainlab.claims import ClaimFailed
 
 
 def test_a_claim_that_holds_prints_one_line(capsys):
-    line = claim("momentum ends lower", 0.2 < 0.5, "0.200 vs 0.500")
-    assert capsys.readouterr().out == line + "\n"
-    assert line == "✓ claim held: momentum ends lower (0.200 vs 0.500)"
+    assert claim("momentum ends lower", 0.2 < 0.5, "0.200 vs 0.500") is None
+    assert capsys.readouterr().out == "✓ claim held: momentum ends lower (0.200 vs 0.500)\n"
 
 
 def test_a_contradicted_claim_raises_and_prints_nothing(capsys):
