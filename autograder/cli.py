@@ -116,6 +116,15 @@ def _weakened(result) -> bool:
     return False
 
 
+def own_folder(folder: Path, out: Path) -> list[str]:
+    """[folder] (made now, so that it can be hidden from learner code) unless it lies inside
+    `out`, which is hidden already: the default feedback folder, `out/feedback`."""
+    if folder.resolve().is_relative_to(out.resolve()):
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [str(folder)]
+
+
 def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -177,7 +186,7 @@ def grade_command(args: argparse.Namespace) -> int:
         "secret_file": args.secret_file,
         "timeout": args.timeout,
         "pool": args.pool,
-        "hide": [*args.inputs, str(out), str(feedback), *args.hide],
+        "hide": [*args.inputs, str(out), *own_folder(feedback, out), *args.hide],
     }
     jobs: list[Job] = []
     resumed = []
