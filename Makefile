@@ -12,7 +12,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 MATHJAX := _build/vendor/mathjax
 
-.PHONY: book test venv lint format exercises lock browser clean
+.PHONY: book test venv lint format exercises lock browser capsh clean
 
 venv: $(VENV)/.installed
 
@@ -39,7 +39,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (the browser test will fail without it)"; fi; }
 
-test: book browser
+# The isolation test rehearses a container without CAP_SYS_ADMIN with capsh (libcap2-bin).
+capsh:
+	@command -v capsh > /dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libcap2-bin > /dev/null; \
+	  else echo "capsh is missing: sudo apt-get install libcap2-bin (the isolation test will fail without it)"; fi; }
+
+test: book browser capsh
 	$(BIN)/python -m pytest
 
 lint: venv

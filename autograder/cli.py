@@ -1,32 +1,34 @@
 """Instructor command line: grade notebooks in batches, build the Gradescope autograder.
 
-    python -m autograder grade SUBMISSION.ipynb|DIR ... --out DIR [--secret-file F] [--jobs N]
-                               [--no-pool] [--no-resume] [--shard I/N]
+    python -m autograder grade SUBMISSION.ipynb|DIR ... --out DIR [--assignment A]
+                               [--secret-file F] [--roster R] [--jobs N] [--require-isolation]
+                               [--no-pool] [--no-resume] [--shard I/N] [--feedback DIR]
     python -m autograder merge OUT_DIR ... --out DIR
-    python -m autograder gradescope --out autograder.zip [--secret-file F]
+    python -m autograder gradescope --assignment A [--out ZIP] [--secret-file F] [--roster R]
+    python -m autograder export canvas|moodle|plain --out DIR [--roster R] [--to FILE]
+    python -m autograder written export|import ... (written answers, `autograder.lms.written`)
 
-`grade` groups notebooks by student (nbgrader's submitted/<student>/<assignment>/<nb>.ipynb,
-else the first folder below a given folder, else the file stem; `--student-id` puts everything
-in one student), grades each student with `autograder.grading.grade_student` (every check of
-each exercise against the exercise's sandboxed child), shows a progress bar on stdout, and writes
-    DIR/students/<student>/feedback.md, feedback.html, result.json, results.json (Gradescope)
-    DIR/gradebook.csv   one row per student, one column per exercise, and the total
-    DIR/summary.json    every student's result
-
-Each exercise's child is forked from a warm zygote (`autograder.pool`; one per grading
-process) unless `--no-pool`. A student whose result.json records the sha256 of the very same
-notebooks is not graded again (an interrupted batch restarts where it stopped; `--no-resume`
-regrades). `--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge`
-joins the shards' folders into one gradebook. Submissions whose student ids collide once made
-safe for a folder name are refused (`autograder.students`): listed on stderr and in
-summary.json, and the command exits with status 1.
+`grade` groups the files by student and assignment (`autograder.batch`), states the isolation
+the children will get (`autograder.isolation`), grades each (student, assignment) with
+`autograder.grading.grade_student`, shows a progress bar on stdout, and writes
+    DIR/students/<student>/feedback.md, feedback.html, result.json, results.json (the course
+        summary; students live apart from the batch's own files)
+    DIR/feedback/<student>/<assignment>/<notebook>.html|.md (nbgrader's feedback layout)
+    DIR/gradebook.csv   one row per student, one column per assignment, total, pending
+    DIR/summary.json    every student's course record
+Earlier assignments in DIR are kept; a (student, assignment) whose recorded resume key matches
+(submission, secret, grader version) is not graded again (`--no-resume` regrades). The terminal
+gets the isolation line, a missing secret, every malformed or ignored file, and a summary line.
+`--shard I/N` keeps the students whose id hashes to shard I (1 ≤ I ≤ N); `merge` joins shard
+and assignment folders into one gradebook. Submissions whose student ids collide once made safe
+for a folder name are refused (`autograder.students`): listed on stderr and in summary.json, and
+the command exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import shutil
 import sys
 import tempfile
@@ -36,27 +38,13 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from autograder.assignments import assignment_of, exercise_of
+from autograder.batch import EVERY_EXERCISE
 from autograder.limits import Limits
+from autograder.results import score_line
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE_DIR / "gradescope"
-
-
-def submission_sha256(notebooks: Sequence[str | Path]) -> str:
-    """One hash of a student's notebooks (names and bytes), read like the grader reads them
-    (`reader.read_regular`: regular files only, through one descriptor); a file too large to
-    be graded counts by its size, one that is refused (a link, a FIFO) by its refusal."""
-    from autograder.reader import UnsafeFile, read_regular
-
-    total = hashlib.sha256()
-    for nb in sorted(Path(p) for p in notebooks):
-        try:
-            data, size = read_regular(nb)
-            digest = hashlib.sha256(b"bytes\0" + data if data is not None else b"size %d" % size)
-        except UnsafeFile as error:
-            digest = hashlib.sha256(f"refused {error}".encode())
-        total.update(f"{nb.name}\0{digest.hexdigest()}\n".encode())
-    return total.hexdigest()
 
 
 def shard_of(student: str, shards: int) -> int:
@@ -74,158 +62,281 @@ def parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-def previous_result(out: Path, student: str, sha256: str):
-    """The result.json already written for this exact submission, or None."""
-    from autograder.results import StudentResult
-    from autograder.students import student_folder
-
-    path = student_folder(out, student) / "result.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("submission_sha256") != sha256:
-        return None
-    if data.get("student_id") != student:
-        return None
-    try:
-        return StudentResult.from_json(data)
-    except (KeyError, TypeError, ValueError):
-        return None
+Job = tuple[str, list[tuple[str | None, list[str], list[str], str]], dict]
 
 
-def _grade_one(job: tuple[str, list[str], str | None, float, str, bool, str, list[str]]):
+def _grade_one(job: Job):
+    """Grade one student's units in order; return (course record, the new results)."""
+    from autograder.batch import CourseBook
     from autograder.grading import grade_student
     from autograder.report import write_student
+    from autograder.results import StudentResult
 
-    student, notebooks, secret_file, timeout, out, pool, sha256, hide = job
-    result = grade_student(
-        notebooks, student, secret_file=secret_file, timeout=timeout, pool=pool, hide=hide
-    )
-    result.submission_sha256 = sha256
-    write_student(result, Path(out))
-    return result
+    student, units, options = job
+    record = CourseBook(options["out"]).load(student) or StudentResult(student)
+    fresh = []
+    for assignment, notebooks, ignored, key in units:
+        result = grade_student(
+            notebooks,
+            student,
+            secret_file=options["secret_file"],
+            timeout=options["timeout"],
+            pool=options["pool"],
+            hide=options["hide"],
+            assignment=assignment,
+            ignored=ignored,
+        )
+        result.graded = {assignment or EVERY_EXERCISE: key}
+        record = record.merged(result)
+        fresh.append((assignment, result))
+    record.seconds = sum(result.seconds for _, result in fresh)  # this run's grading time
+    write_student(record, Path(options["out"]), options["feedback"])
+    return record, fresh
 
 
-def write_batch(out: Path, results: list, refused: Sequence = ()) -> None:
-    """gradebook.csv and summary.json of a whole batch (or of merged shards); `refused`: the
-    submissions not graded for a colliding student id (`autograder.students`)."""
-    from autograder.report import atomic_write, gradebook_csv
-    from autograder.runner import known_exercises
+def _problems(student: str, assignment: str | None, result) -> list[str]:
+    """What the terminal must say about one grading: malformed notebooks, ignored files, and a
+    sandbox that ran weakened."""
+    where = f"{student}/{assignment}" if assignment else student
+    lines = [f"{where}: {p}" for p in result.problems]
+    for ex in result.exercises.values():
+        lines += [f"{where}: {text}" for text in (ex.problem, *ex.notes) if text]
+    return lines
 
-    atomic_write(out / "gradebook.csv", gradebook_csv(results, known_exercises()))
-    summary = {"students": [r.to_json() for r in sorted(results, key=lambda r: r.student_id)]}
-    summary["refused"] = [r if isinstance(r, dict) else r.to_json() for r in refused]
-    atomic_write(out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False))
+
+def _weakened(result) -> bool:
+    for ex in result.exercises.values():
+        report = ex.sandbox
+        if not report:
+            continue
+        if "disabled" in str(report.get("network", "")) or "visible" in str(
+            report.get("files", "")
+        ):
+            return True
+    return False
+
+
+def own_folder(folder: Path, out: Path) -> list[str]:
+    """[folder] (made now, so that it can be hidden from learner code) unless it lies inside
+    `out`, which is hidden already: the default feedback folder, `out/feedback`."""
+    if folder.resolve().is_relative_to(out.resolve()):
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    return [str(folder)]
 
 
 def grade_command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from autograder import batch, isolation
     from autograder.cgroups import remove_stale
-    from autograder.report import atomic_write
-    from autograder.students import group_by_student
-    from autograder.workdirs import remove_stale_workdirs
+    from autograder.lms.roster import RosterError, load
+    from autograder.report import atomic_write, gradescope_results, json_text
+    from autograder.workdirs import keep_torch_cache_in_workdir, remove_stale_workdirs
 
+    missing = [p for p in args.inputs if not Path(p).exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        assignment = batch.resolve_assignment(args.assignment)
+        roster = load(args.roster)
+        secret = batch.secret_fingerprint(args.secret_file)
+    except (ValueError, OSError, RosterError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    found = isolation.probe()
+    statement = isolation.statement(found)
+    print(statement)
+    if args.require_isolation and isolation.missing(found):
+        print(
+            "error: --require-isolation: missing "
+            + ", ".join(isolation.missing(found))
+            + "; nothing was graded (run as root with CAP_SYS_ADMIN, e.g. a privileged "
+            "container, or drop --require-isolation)",
+            file=sys.stderr,
+        )
+        return 3
+    if secret == "default":
+        print(
+            "warning: no course secret (--secret-file or $AUTOGRADER_SECRET): hidden cases "
+            "use the public default and are predictable; set a secret for real grading"
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    feedback = Path(args.feedback) if args.feedback else out / "feedback"
     if stale := remove_stale_workdirs():
         print(f"removed {stale} working folders of killed grading runs")
+    keep_torch_cache_in_workdir()  # the grading processes' torch cache goes with this run
     if stale := remove_stale():
         print(f"removed {stale} cgroups of killed grading runs")
-    groups, refused = group_by_student(args.inputs, args.student_id)
-    missing = [p for p in args.inputs if not Path(p).exists()]
-    for p in missing:
-        print(f"warning: {p} does not exist", file=sys.stdout)
+    groups, refused = batch.group(
+        args.inputs, student_id=args.student_id, assignment=assignment, roster=roster
+    )
     if args.shard is not None:
         i, n = args.shard
-        groups = {s: nbs for s, nbs in groups.items() if shard_of(s, n) == i}
+        groups = {s: units for s, units in groups.items() if shard_of(s, n) == i}
         refused = [r for r in refused if shard_of(r.student, n) == i]
     for r in refused:
         print(f"error: {r.path} was not graded: {r.reason}", file=sys.stderr)
-    results, jobs = [], []
-    for student, nbs in sorted(groups.items()):
-        sha256 = submission_sha256(nbs)
-        done = previous_result(out, student, sha256) if args.resume else None
-        if done is not None:
-            results.append(done)
-            continue
-        jobs.append((student, [str(p) for p in nbs], args.secret_file, args.timeout, str(out)))
-        jobs[-1] += (args.pool, sha256, [*args.inputs, str(out), *args.hide])
-    if len(results):
-        print(f"{len(results)} students already graded (same submission): skipped")
+    book = batch.CourseBook(out)
+    options = {
+        "out": str(out),
+        "feedback": str(feedback),
+        "secret_file": args.secret_file,
+        "timeout": args.timeout,
+        "pool": args.pool,
+        "hide": [*args.inputs, str(out), *own_folder(feedback, out), *args.hide],
+    }
+    jobs: list[Job] = []
+    resumed = []
+    for student, units in sorted(groups.items()):
+        old = book.load(student) if args.resume else None
+        todo = []
+        for unit in units:
+            key = batch.resume_key(unit, secret)
+            if old is None or old.graded.get(unit.key) != key:
+                todo.append((unit.assignment, [str(p) for p in unit.notebooks], unit.ignored, key))
+        if todo:
+            jobs.append((student, todo, options))
+        else:
+            resumed.append(old)
+    if resumed:
+        print(f"{len(resumed)} students already graded (same submission, secret and grader)")
     bar = tqdm(total=len(jobs), desc="grading", unit="student", file=sys.stdout, ncols=80)
+    done = []
     if args.jobs > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
-            for result in pool.map(_grade_one, jobs):
-                results.append(result)
+            for item in pool.map(_grade_one, jobs):
+                done.append(item)
                 bar.update()
     else:
         for job in jobs:
-            results.append(_grade_one(job))
+            done.append(_grade_one(job))
             bar.update()
     bar.close()
-    write_batch(out, results, refused)
-    if args.gradescope_results and results:
-        from autograder.report import gradescope_results
-
-        atomic_write(args.gradescope_results, json.dumps(gradescope_results(results[0]), indent=1))
-    for r in sorted(results, key=lambda r: r.student_id):
-        print(f"{r.student_id}: {r.score:g} / {r.max_score:g} ({r.seconds:.1f} s)")
+    book.write(book.everyone([record for record, _ in done] + resumed), refused)
+    problems, weakened, graded = [], 0, 0
+    for record, fresh in sorted(done, key=lambda item: item[0].student_id):
+        for unit_assignment, result in fresh:
+            graded += 1
+            problems += _problems(record.student_id, unit_assignment, result)
+            weakened += _weakened(result)
+            exercises = sorted(result.exercises)
+            for name in exercises:
+                ex = result.exercises[name]
+                print(
+                    f"{record.student_id} {assignment_of(name)}: "
+                    f"{score_line(ex.total, ex.total_max, ex.pending)} ({result.seconds:.1f} s)"
+                )
+            if not exercises:
+                print(f"{record.student_id}: nothing gradable was submitted")
+    if args.gradescope_results:
+        fresh = [item for _, items in done for item in items]
+        if fresh:
+            unit_assignment, result = fresh[-1]
+            names = [exercise_of(unit_assignment)] if unit_assignment else None
+            data = gradescope_results(result, names, statement)
+        else:
+            data = {"score": 0, "output": "Nothing gradable was submitted: 0 points.", "tests": []}
+        atomic_write(args.gradescope_results, json_text(data))
+    for line in problems:
+        print(f"problem: {line}")
+    if weakened:
+        print(f"warning: {weakened} gradings ran in a weakened sandbox (see the isolation line)")
+    print(
+        f"summary: {len(done)} students graded ({graded} assignments), {len(resumed)} resumed; "
+        f"{len(problems)} problems; secret {'MISSING' if secret == 'default' else 'set'}; "
+        f"{statement.split(':')[0]}"
+        + (f"; {len(refused)} submissions REFUSED (see above)" if refused else "")
+    )
     if refused:
         print(f"error: {len(refused)} submissions were refused (see above)", file=sys.stderr)
     return 1 if refused else 0
 
 
 def merge_command(args: argparse.Namespace) -> int:
-    """Merge the outputs of `grade --shard i/n` runs into one gradebook.
+    """Merge output folders (shards of one batch, or different assignments) into one gradebook.
 
-    Each student's folder (feedback, result.json, Gradescope results.json) is copied byte for
-    byte; gradebook.csv and summary.json are rebuilt from the students' result.json files.
-    A student in two shards, or two students of one folder name, stop it before anything is
-    copied.
+    A student's records are merged exercise by exercise; the same exercise graded differently
+    in two folders is an error, and so are two students of one folder name (`bob.` and `bob`):
+    both stop it before anything is written. Each student's files are written again from the
+    merged record (byte for byte the same as the folder's when only one folder has that
+    student); the folders' refused submissions are carried into summary.json.
     """
+    from autograder.batch import CourseBook
+    from autograder.report import write_student
     from autograder.results import StudentResult
-    from autograder.students import safe_name, student_folder
+    from autograder.students import safe_name
 
     out = Path(args.out)
     results: dict[str, StudentResult] = {}
     folders: dict[str, str] = {}  # safe folder name → student id
-    copies: list[tuple[Path, Path]] = []
     refused: list = []
     for folder in map(Path, args.shards):
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        refused += summary.get("refused", [])
-        for data in summary["students"]:
-            student = data["student_id"]
-            if student in results:
-                print(f"error: {student} is in two shards ({folder})", file=sys.stderr)
-                return 1
-            if safe_name(student) in folders:
-                other = folders[safe_name(student)]
+        source = CourseBook(folder)
+        if not (folder / "summary.json").is_file():
+            print(
+                f"error: {folder} holds no summary.json (not a grade --out folder)", file=sys.stderr
+            )
+            return 2
+        refused += [r for r in source.refused() if r not in refused]  # a folder given twice
+        for student in source.students():
+            other = folders.setdefault(safe_name(student), student)
+            if other != student:
                 print(f"error: {student} ({folder}) and {other} share a folder", file=sys.stderr)
                 return 1
-            results[student] = StudentResult.from_json(data)
-            folders[safe_name(student)] = student
-            copies.append((student_folder(folder, student), student_folder(out, student)))
+            new = source.load(student)
+            if new is None:
+                print(f"error: {folder}: the result of {student} is unreadable", file=sys.stderr)
+                return 1
+            old = results.get(student)
+            if old is not None:
+                for name in set(old.exercises) & set(new.exercises):
+                    if old.to_json()["exercises"][name] != new.to_json()["exercises"][name]:
+                        print(
+                            f"error: {student}'s {assignment_of(name)} was graded differently in "
+                            f"two folders ({folder})",
+                            file=sys.stderr,
+                        )
+                        return 1
+                new = old.merged(new)
+            results[student] = new
     out.mkdir(parents=True, exist_ok=True)
-    for source, target in copies:
-        if source.resolve() != target.resolve():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-    write_batch(out, list(results.values()), refused)
+    for record in results.values():
+        write_student(record, out)
+    CourseBook(out).write(sorted(results.values(), key=lambda r: r.student_id), refused)
     print(f"merged {len(results)} students from {len(args.shards)} folders into {out}")
     return 0
 
 
+def default_zip(assignment: str) -> Path:
+    """Under `_build/` (ignored by git): the zip bundles the secret, never commit it."""
+    return PACKAGE_DIR.parent / "_build" / "gradescope" / f"{assignment}.zip"
+
+
 def gradescope_command(args: argparse.Namespace) -> int:
-    """Build the zip Gradescope expects: setup.sh, run_autograder and the course package."""
+    """Build the zip Gradescope expects for one assignment: setup.sh, run_autograder, the
+    course package, the locked requirements, the assignment's name (and secret, roster)."""
+    from autograder.assignments import resolve
+
+    try:
+        assignment = resolve(args.assignment)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for given in (args.secret_file, args.roster):
+        if given and not Path(given).is_file():
+            print(f"error: no such file: {given}", file=sys.stderr)
+            return 2
     root = PACKAGE_DIR.parent
-    out = Path(args.out)
+    out = Path(args.out) if args.out else default_zip(assignment)
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp) / "autograder"
         staging.mkdir()
         shutil.copy(TEMPLATES / "setup.sh", staging / "setup.sh")
         shutil.copy(TEMPLATES / "run_autograder.sh", staging / "run_autograder")
+        (staging / "assignment.txt").write_text(assignment + "\n")
         source = staging / "course"
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
         for package in ("autograder", "trainlab"):
@@ -236,6 +347,8 @@ def gradescope_command(args: argparse.Namespace) -> int:
                 shutil.copy(root / name, source / name)
         if args.secret_file:
             shutil.copy(args.secret_file, staging / "secret.txt")
+        if args.roster:
+            shutil.copy(args.roster, staging / "roster.csv")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp_zip = out.with_suffix(".zip.tmp")
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -246,7 +359,9 @@ def gradescope_command(args: argparse.Namespace) -> int:
                         info.external_attr = 0o755 << 16
                     zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
         tmp_zip.replace(out)
-    print(f"wrote {out}")
+    print(f"wrote {out} (assignment {assignment}; Gradescope base image: Ubuntu 22.04)")
+    if args.secret_file:
+        print("it holds the course secret: keep it out of the repository")
     return 0
 
 
@@ -262,6 +377,25 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=1, help="students graded in parallel")
     grade.add_argument("--timeout", type=float, default=Limits.timeout, help="seconds per exercise")
     grade.add_argument("--student-id", default=None, help="grade all inputs as this student")
+    grade.add_argument(
+        "--assignment",
+        default=None,
+        help="grade this assignment only (04_adam or adam); notebooks of other exercises are "
+        "ignored (default: nbgrader's submitted/<student>/<assignment>/, else every exercise)",
+    )
+    grade.add_argument("--roster", default=None, help="roster CSV: LMS identities → student ids")
+    grade.add_argument(
+        "--feedback",
+        default=None,
+        metavar="DIR",
+        help="nbgrader feedback folder: DIR/<student>/<assignment>/<notebook>.html "
+        "(default: OUT/feedback; use your nbgrader course's feedback/ for release_feedback)",
+    )
+    grade.add_argument(
+        "--require-isolation",
+        action="store_true",
+        help="refuse to grade unless every isolation layer is available",
+    )
     grade.add_argument(
         "--gradescope-results", default=None, help="also write Gradescope's results.json here"
     )
@@ -300,13 +434,24 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("shards", nargs="+", metavar="OUT_DIR", help="output folders of shards")
     merge.add_argument("--out", required=True, help="folder for the merged gradebook")
     merge.set_defaults(func=merge_command)
-    gs = sub.add_parser("gradescope", help="build the Gradescope autograder zip")
-    gs.add_argument("--out", default="autograder.zip")
+    gs = sub.add_parser("gradescope", help="build the Gradescope autograder zip of an assignment")
+    gs.add_argument("--assignment", required=True, help="the assignment (04_adam or adam)")
+    gs.add_argument(
+        "--out", default=None, help="the zip (default: _build/gradescope/<assignment>.zip)"
+    )
     gs.add_argument("--secret-file", default=None, help="bundle this course secret")
+    gs.add_argument("--roster", default=None, help="bundle this roster (e-mail → student id)")
     gs.set_defaults(func=gradescope_command)
+    from autograder.lms.commands import add_commands
+
+    add_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except FileNotFoundError as error:  # a path given on the command line: one line, no traceback
+        print(f"error: no such file or folder: {error.filename}", file=sys.stderr)
+        return 2

@@ -95,6 +95,7 @@ class Zygote:
 
     def _start(self) -> None:
         from autograder.sandbox import scrubbed_environment
+        from autograder.workdirs import inductor_cache_dir, process_workdir
 
         self.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -106,7 +107,10 @@ class Zygote:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd="/",  # each child gets its own empty directory
-                env=scrubbed_environment(tempfile.gettempdir()),
+                env={
+                    **scrubbed_environment(tempfile.gettempdir()),
+                    "TORCHINDUCTOR_CACHE_DIR": inductor_cache_dir(process_workdir()),
+                },
                 start_new_session=True,
                 close_fds=True,
             )

@@ -17,6 +17,7 @@ grade_id, no code) becomes a precise message attached to the one exercise it aff
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import stat
@@ -99,11 +100,15 @@ class Cell:
     index: int
 
 
+MAX_ANSWER_CHARS = 20_000  # a written answer is kept (for marking) up to this length
+
+
 @dataclass
 class Manual:
     grade_id: str
     points: float
     index: int
+    answer: str = ""  # the cell's text, cut at MAX_ANSWER_CHARS
 
 
 @dataclass
@@ -193,7 +198,7 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
     declared = course.get("exercise") if isinstance(course.get("exercise"), str) else None
 
     solutions: list[tuple[int, dict, dict]] = []
-    manual: list[tuple[int, dict]] = []
+    manual: list[tuple[int, dict, dict]] = []
     for index, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict):
             return problem(f"cell {index + 1} is not a JSON object.", declared or guess)
@@ -206,7 +211,7 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
         elif grading.get("task") is True or (
             cell.get("cell_type") == "markdown" and grading.get("grade") is True
         ):
-            manual.append((index, grading))
+            manual.append((index, cell, grading))
 
     exercise = declared
     if exercise is None:
@@ -222,11 +227,14 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
 
     work = ExerciseWork(exercise, str(path))
     result.works[exercise] = work
-    for index, grading in manual:
+    for index, cell, grading in manual:
         points = grading.get("points", 0)
-        work.manual.append(
-            Manual(str(grading.get("grade_id", f"cell-{index + 1}")), _points(points), index)
-        )
+        try:
+            answer = _source(cell)[:MAX_ANSWER_CHARS]
+        except ValueError:
+            answer = ""
+        grade_id = str(grading.get("grade_id", f"cell-{index + 1}"))
+        work.manual.append(Manual(grade_id, _points(points), index, answer))
     if not solutions:
         work.problem = (
             f"{path.name}: no solution cells were found (cells marked by nbgrader as solutions); "
@@ -262,10 +270,12 @@ def read_notebook(path: str | Path, known: set[str]) -> NotebookFile:
 
 
 def _points(value: Any) -> float:
+    """A cell's points: a finite number ≥ 0, else 0 (the notebook is not trusted)."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        points = float(value)
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    return points if math.isfinite(points) and points >= 0 else 0.0
 
 
 def _has_code(source: str) -> bool:

@@ -1,4 +1,4 @@
-"""Write what grading produced: feedback (Markdown, HTML), JSON, the gradebook CSV, Gradescope.
+"""Write what grading produced: feedback files, strict JSON, neutralized CSV, Gradescope.
 
 Every file is written atomically (a temporary file in the same folder, then `os.replace`), so
 an interrupted batch never leaves a half-written result; submissions are only ever read.
@@ -7,20 +7,25 @@ an interrupted batch never leaves a half-written result; submissions are only ev
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from autograder.results import StudentResult
+from autograder.assignments import assignment_of, course_order
+from autograder.feedback import (
+    MAX_FEEDBACK_BYTES,
+    MAX_MESSAGE_CHARS,
+    feedback_html,
+    feedback_markdown,
+    summarize_tensors,
+)
+from autograder.results import StudentResult, score_line
 from autograder.students import safe_name, student_folder
-
-__all__ = ["safe_name", "student_folder"]  # re-exported: a student's folder is students.py's
-
-STATUS_MARK = {"passed": "✓"}
+from autograder.website import link_chapters
 
 
 def atomic_write(path: str | os.PathLike, text: str) -> None:
@@ -39,78 +44,48 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
+MAX_WRITTEN_LISTED = 50  # written answers listed one by one in Gradescope's results.json
 
 
-def feedback_markdown(result: StudentResult) -> str:
-    lines = [
-        f"# Feedback for {result.student_id}",
-        "",
-        f"**Automatic score: {_fmt(result.score)} / {_fmt(result.max_score)}**",
-        "",
-    ]
-    for problem in result.problems:
-        lines += [f"> ⚠ {problem}", ""]
-    for name, ex in sorted(result.exercises.items()):
-        lines += [f"## {name}: {_fmt(ex.score)} / {_fmt(ex.max_score)}", ""]
-        if ex.problem:
-            lines += [f"> ⚠ {ex.problem}", ""]
-        for t in ex.tests:
-            mark = STATUS_MARK.get(t.status, "✗")
-            lines.append(f"- {mark} **{t.name}** ({_fmt(t.score)}/{_fmt(t.points)}): {t.docstring}")
-            if t.status != "passed" and t.message:
-                for line in t.message.splitlines():
-                    lines.append(f"    {line}")
-        for m in ex.manual:
-            lines.append(f"- ☐ **{m.grade_id}** ({_fmt(m.points)} points): manual grading needed")
-        lines.append("")
-    return "\n".join(lines)
+def json_text(data: Any) -> str:
+    """Strict JSON: NaN and ±inf are refused (ValueError), never written as invalid JSON."""
+    return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)
 
 
-def feedback_html(result: StudentResult) -> str:
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Feedback for {e(result.student_id)}</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-        ".passed{color:#176117}.failed{color:#a31515}pre{background:#f6f6f6;padding:.5em;"
-        "white-space:pre-wrap}</style></head><body>",
-        f"<h1>Feedback for {e(result.student_id)}</h1>",
-        f"<p><strong>Automatic score: {_fmt(result.score)} / {_fmt(result.max_score)}</strong></p>",
-    ]
-    for problem in result.problems:
-        parts.append(f"<p>⚠ {e(problem)}</p>")
-    for name, ex in sorted(result.exercises.items()):
-        parts.append(f"<h2>{e(name)}: {_fmt(ex.score)} / {_fmt(ex.max_score)}</h2>")
-        if ex.problem:
-            parts.append(f"<p>⚠ {e(ex.problem)}</p>")
-        parts.append("<ul>")
-        for t in ex.tests:
-            css = "passed" if t.status == "passed" else "failed"
-            mark = STATUS_MARK.get(t.status, "✗")
-            parts.append(
-                f'<li class="{css}">{mark} <strong>{e(t.name)}</strong> '
-                f"({_fmt(t.score)}/{_fmt(t.points)}): {e(t.docstring)}"
-            )
-            if t.status != "passed" and t.message:
-                parts.append(f"<pre>{e(t.message)}</pre>")
-            parts.append("</li>")
-        for m in ex.manual:
-            parts.append(
-                f"<li>☐ <strong>{e(m.grade_id)}</strong> ({_fmt(m.points)} points): "
-                "manual grading needed</li>"
-            )
-        parts.append("</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def gradescope_results(result: StudentResult) -> dict:
-    """Gradescope's results.json: one entry per check, plus the manual items, left unscored."""
+def csv_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: a cell starting with = + - @ tab or CR (a formula
+    to Excel, LibreOffice and Google Sheets, e.g. `=HYPERLINK(...)`) gets a leading `'`.
+    Numbers are written by `number_cell`, which never starts that way for valid scores."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def number_cell(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as CSV; every text cell neutralized (`csv_cell`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def gradescope_results(
+    result: StudentResult, exercises: Iterable[str] | None = None, isolation: str = ""
+) -> dict:
+    """Gradescope's results.json for `exercises` (one assignment; None: all): one entry per
+    check, plus the written answers, left unscored; the output names what was ignored, the
+    pending written points and (`isolation`) the isolation the grading ran under."""
+    names = sorted(result.exercises if exercises is None else exercises, key=course_order)
+    chosen = {n: result.exercises[n] for n in names if n in result.exercises}
     tests = []
-    for name, ex in sorted(result.exercises.items()):
+    for name, ex in chosen.items():
         for t in ex.tests:
             output = t.docstring if t.status == "passed" else f"{t.docstring}\n{t.message}".strip()
             tests.append(
@@ -119,60 +94,106 @@ def gradescope_results(result: StudentResult) -> dict:
                     "score": t.score,
                     "max_score": t.points,
                     "status": "passed" if t.status == "passed" else "failed",
-                    "output": output,
+                    "output": summarize_tensors(link_chapters(output))[:MAX_MESSAGE_CHARS],
                     "visibility": "visible",
                 }
             )
-        for m in ex.manual:
+        for m in ex.manual[:MAX_WRITTEN_LISTED]:
             # no score, max_score or status: Gradescope shows it as ungraded, not as failed
             tests.append(
                 {
-                    "name": f"{name}: {m.grade_id} (manual grading needed, "
-                    f"{_fmt(m.points)} points)",
+                    "name": f"{name}: {m.grade_id[:100]} (manual grading needed, "
+                    f"{m.points:g} points)",
                     "output": "This answer is graded by the course staff.",
                     "visibility": "visible",
                 }
             )
-    output = "\n".join(result.problems) if result.problems else ""
+        if len(ex.manual) > MAX_WRITTEN_LISTED:
+            tests.append(
+                {
+                    "name": f"{name}: {len(ex.manual) - MAX_WRITTEN_LISTED} more written answers",
+                    "output": "Not listed here; graded by the course staff.",
+                    "visibility": "visible",
+                }
+            )
+    score = sum(e.score for e in chosen.values())
+    line = score_line(
+        sum(e.total for e in chosen.values()),
+        sum(e.total_max for e in chosen.values()),
+        sum(e.pending for e in chosen.values()),
+    )
+    lines = [f"Automatic score {score:g} / {sum(e.max_score for e in chosen.values()):g}."]
+    if any(e.manual for e in chosen.values()):
+        lines.append(f"Score with the written answers: {line}.")
+    for ex in chosen.values():
+        lines += [p for p in (ex.problem, *ex.notes) if p]
+    lines += result.problems
+    if not chosen:
+        lines.insert(0, "Nothing gradable was submitted: 0 points.")
+    if isolation:
+        lines.append(isolation)
     return {
-        "score": result.score,
-        "output": output or f"Automatic score {_fmt(result.score)} / {_fmt(result.max_score)}.",
+        "score": score,
+        "output": "\n".join(lines)[: MAX_FEEDBACK_BYTES // 2],
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
     }
 
 
-def gradebook_csv(results: Iterable[StudentResult], exercises: Iterable[str]) -> str:
-    """One row per student, one column per exercise graded for anyone (in `exercises` order).
-
-    An exercise a student did not submit is left empty, so "not submitted" never reads as 0.
-    """
-    results = list(results)
-    graded = {name for r in results for name in r.exercises}
-    exercises = [name for name in exercises if name in graded]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", *exercises, "total"])
-    for r in sorted(results, key=lambda r: r.student_id):
-        row = [r.student_id]
-        for name in exercises:
-            ex = r.exercises.get(name)
-            row.append(_fmt(ex.score) if ex else "")
-        row.append(_fmt(r.score))
-        writer.writerow(row)
-    return buffer.getvalue()
+def gradebook_columns(results: Iterable[StudentResult]) -> list[str]:
+    """The exercises graded for anyone, in course order."""
+    return sorted({name for r in results for name in r.exercises}, key=course_order)
 
 
-def write_student(result: StudentResult, out: Path) -> Path:
-    """feedback.md, feedback.html, result.json and results.json in the student's folder
-    (`out/students/<safe id>/`, `autograder.students.student_folder`)."""
-    folder = student_folder(out, result.student_id)
+def gradebook_csv(results: Iterable[StudentResult]) -> str:
+    """The plain course gradebook: one row per student, one column per assignment graded for
+    anyone (course order; automatic + marked written points), `total`, and `pending` written
+    points. An assignment a student did not submit is empty, so it never reads as 0."""
+    results = sorted(results, key=lambda r: r.student_id)
+    exercises = gradebook_columns(results)
+    rows: list[list[Any]] = [
+        ["student_id", *(assignment_of(e) for e in exercises), "total", "pending"]
+    ]
+    for r in results:
+        cells = [r.exercises.get(name) for name in exercises]
+        rows.append(
+            [
+                r.student_id,
+                *(number_cell(ex.total if ex else None) for ex in cells),
+                number_cell(r.total),
+                number_cell(r.pending),
+            ]
+        )
+    return csv_text(rows)
+
+
+def student_dir(out: Path, student: str) -> Path:
+    """The one place a student's output folder is named (feedback summary, result.json):
+    `out/students/<safe id>/` (`autograder.students.student_folder`), apart from the batch's
+    own files, so no student id can name or shadow gradebook.csv or summary.json."""
+    return student_folder(out, student)
+
+
+def feedback_dir(feedback_root: Path, student: str, assignment: str) -> Path:
+    """nbgrader's layout `feedback/<student>/<assignment>/`, which `nbgrader release_feedback`
+    delivers (it sends `<notebook>.html` for the submitted `<notebook>.ipynb`)."""
+    return Path(feedback_root) / safe_name(student) / safe_name(assignment)
+
+
+def write_student(result: StudentResult, out: Path, feedback_root: Path | None = None) -> Path:
+    """The student's course summary (feedback.md, feedback.html, result.json, results.json)
+    under `student_dir`, and one feedback per assignment under `feedback_dir`."""
+    folder = student_dir(out, result.student_id)
     atomic_write(folder / "feedback.md", feedback_markdown(result))
     atomic_write(folder / "feedback.html", feedback_html(result))
-    atomic_write(folder / "result.json", json.dumps(result.to_json(), indent=1, ensure_ascii=False))
-    atomic_write(
-        folder / "results.json",
-        json.dumps(gradescope_results(result), indent=1, ensure_ascii=False),
-    )
+    atomic_write(folder / "results.json", json_text(gradescope_results(result)))
+    root = Path(out) / "feedback" if feedback_root is None else Path(feedback_root)
+    for name, ex in result.exercises.items():
+        target = feedback_dir(root, result.student_id, assignment_of(name))
+        stem = safe_name(Path(ex.notebook).stem) if ex.notebook else name
+        atomic_write(target / f"{stem}.html", feedback_html(result, [name]))
+        atomic_write(target / f"{stem}.md", feedback_markdown(result, [name]))
+    # last: resume trusts a result.json, so everything it stands for is written before it
+    atomic_write(folder / "result.json", json_text(result.to_json()))
     return folder

@@ -36,7 +36,7 @@ from autograder.errors import (
 from autograder.limits import Limits
 from autograder.pool import ForkedChild, Zygote, ZygoteError
 from autograder.solution_cells import helper_rule, undefined_name
-from autograder.workdirs import new_workdir
+from autograder.workdirs import inductor_cache_dir, new_workdir
 from autograder.worker import UID_BASE
 
 NOBODY = 65534
@@ -84,11 +84,13 @@ def _site_packages() -> set[str]:
 
 
 def scrubbed_environment(workdir: str) -> dict[str, str]:
-    """No secrets and no course paths: only what torch needs to start."""
+    """No secrets and no course paths: only what torch needs to start; temporary files and
+    torch's compile cache inside `workdir`."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": workdir,
         "TMPDIR": workdir,
+        "TORCHINDUCTOR_CACHE_DIR": inductor_cache_dir(workdir),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "OMP_NUM_THREADS": "1",

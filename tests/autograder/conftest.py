@@ -47,6 +47,47 @@ def read_summary(out: Path) -> dict[str, dict]:
     return {s["student_id"]: s for s in summary["students"]}
 
 
+def rehearse_gradescope(
+    zip_path: Path, home: Path, files: dict, prefix: tuple[str, ...] = ("bash",)
+) -> dict:
+    """Unpack a Gradescope zip as Gradescope does (under `home` instead of /autograder, this
+    Python as the image's venv), put `files` in the submission folder (file name → (exercise,
+    source) for a notebook, or bytes), run run_autograder (after `prefix`: e.g. capsh), and
+    return results.json."""
+    import shutil
+    import zipfile
+
+    corpus = sys.modules["autograder_corpus"]
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(home / "source")
+    shutil.copy(home / "source" / "run_autograder", home / "run_autograder")
+    (home / "venv").symlink_to(sys.prefix, target_is_directory=True)
+    (home / "submission").mkdir(parents=True)
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (home / "submission" / name).write_bytes(content)
+        else:
+            corpus.notebook(home / "submission" / name, *content)
+    (home / "submission_metadata.json").write_text(
+        json.dumps({"id": 7, "users": [{"email": "ana@example.edu", "name": "Ana"}]})
+    )
+    (home / "results").mkdir()
+    proc = subprocess.run(
+        [*prefix, str(home / "run_autograder")],
+        env={**os.environ, "AUTOGRADER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads((home / "results" / "results.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def rehearse():
+    return rehearse_gradescope
+
+
 @pytest.fixture(scope="session")
 def cli():
     return run_cli

@@ -32,3 +32,42 @@ def test_working_folders_of_judges_that_no_longer_run_are_removed(tmp_path):
     assert not stale.exists()
     assert all(path.is_dir() for path in kept)
     assert (tmp_path / f"autograder-{gone.pid}-file").is_file()
+
+
+def test_torchs_compile_cache_stays_in_the_process_folder_and_goes_with_it(tmp_path):
+    """torch's optimizer step makes `$TMPDIR/torchinductor_<user>` (importing torch._dynamo);
+    a grading process puts it in its own working folder, removed when it exits, also when it
+    is a multiprocessing worker (which skips atexit)."""
+    import sys
+
+    script = (
+        "import multiprocessing as mp, os, sys\n"
+        "from autograder.workdirs import keep_torch_cache_in_workdir, process_workdir\n"
+        "def step():\n"
+        "    keep_torch_cache_in_workdir()\n"
+        "    import torch\n"
+        "    p = torch.zeros(1, requires_grad=True)\n"
+        "    p.grad = torch.ones(1)\n"
+        "    torch.optim.Adam([p]).step()\n"
+        "    assert os.path.isdir(os.environ['TORCHINDUCTOR_CACHE_DIR'])\n"
+        "    assert os.environ['TORCHINDUCTOR_CACHE_DIR'].startswith(process_workdir())\n"
+        "if __name__ == '__main__':\n"
+        "    worker = mp.get_context('spawn').Process(target=step)\n"
+        "    worker.start(); worker.join()\n"
+        "    assert worker.exitcode == 0\n"
+        "    step()\n"
+    )
+    (tmp_path / "grading.py").write_text(script)  # a file: spawn imports the target from it
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    env.pop("TORCHINDUCTOR_CACHE_DIR", None)
+    proc = subprocess.run(
+        [sys.executable, str(tmp_path / "grading.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert list(scratch.iterdir()) == []
