@@ -427,15 +427,27 @@ def expect_raises(
     r: Round,
     *,
     rule: str,
+    valid: dict[str, Any],
 ) -> None:
     """Call the learner's `function(**inputs)` with arguments the contract rejects: it must raise
-    `error` (by its exact name); `rule` is the contract's sentence, quoted in the feedback."""
-    from autograder.catalogue import materialize
+    `error` (by its exact name); `rule` is the contract's sentence, quoted in the feedback.
+
+    `valid` is the same call with arguments the contract accepts: the function must not raise
+    there, so a function that raises on every call does not earn the point for validating."""
     from autograder.errors import LearnerRaised
 
+    try:  # the submission materializes catalogue specs (FnSpec, GenSpec) itself, as in expect_call
+        getattr(submission, function)(**clone(valid))
+    except LearnerRaised as raised:
+        if raised.error.get("type") != error.__name__:
+            raise  # reported like any exception (not implemented, a missing helper, ...)
+        raise CheckFailure(
+            f"{call_text(function, valid, r.public)}: raised {error.__name__} for arguments the "
+            f"contract accepts; validation must reject only what the contract rejects ({rule})."
+        ) from None
     where = call_text(function, inputs, r.public)
     try:
-        got = getattr(submission, function)(**materialize(clone(inputs)))
+        got = getattr(submission, function)(**clone(inputs))
     except LearnerRaised as raised:
         kind = raised.error.get("type", "an exception")
         if kind == error.__name__:

@@ -126,5 +126,11 @@ def test_rejects_t_below_one(submission, cases):
             for t in (0, -r.integer(1, 5)):
                 inputs = dict(theta=theta, grad=grad, m=zeros, v=zeros, t=t, lr=0.01)
                 expect_raises(
-                    submission, "adam_step", inputs, ValueError, r, rule="raise ValueError if t < 1"
+                    submission,
+                    "adam_step",
+                    inputs,
+                    ValueError,
+                    r,
+                    rule="raise ValueError if t < 1",
+                    valid=dict(inputs, t=1),
                 )

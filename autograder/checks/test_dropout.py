@@ -246,4 +246,5 @@ def test_rejects_p_outside_0_1(submission, cases):
             for p in (-r.uniform(0.01, 1.0), 1 + r.uniform(0.01, 1.0)):
                 inputs = dict(x=r.randn(4, device=device), p=p, training=True)
                 rule = "raise ValueError if p is outside [0, 1]"
-                expect_raises(submission, "dropout", inputs, ValueError, r, rule=rule)
+                valid = dict(inputs, p=0.5)
+                expect_raises(submission, "dropout", inputs, ValueError, r, rule=rule, valid=valid)

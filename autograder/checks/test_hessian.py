@@ -131,8 +131,13 @@ def test_rejects_invalid_shapes(submission, cases):
             )
             inputs = dict(loss_fn=quadratic, theta=r.randn(1, n, device=device))
             rule = "raise ValueError if theta is not 1-D"
-            expect_raises(submission, "hessian", inputs, ValueError, r, rule=rule)
+            valid = dict(inputs, theta=r.randn(n, device=device))
+            expect_raises(submission, "hessian", inputs, ValueError, r, rule=rule, valid=valid)
+            square = r.randn(n, n, device=device)
+            valid = dict(H=square + square.T)
             for H in (r.randn(n, n + 1, device=device), r.randn(n, device=device)):
                 for function in ("classify_critical_point", "escape_direction", "minimum_ratio"):
                     rule = "raise ValueError if H is not a non-empty square matrix"
-                    expect_raises(submission, function, dict(H=H), ValueError, r, rule=rule)
+                    expect_raises(
+                        submission, function, dict(H=H), ValueError, r, rule=rule, valid=valid
+                    )

@@ -59,4 +59,6 @@ def test_rejects_invalid_shapes(submission, cases):
             for name in ("gamma", "beta"):
                 wrong = dict(inputs, **{name: r.randn(5, device=device)})
                 rule = "raise ValueError if gamma or beta does not have shape (D,)"
-                expect_raises(submission, "layer_norm", wrong, ValueError, r, rule=rule)
+                expect_raises(
+                    submission, "layer_norm", wrong, ValueError, r, rule=rule, valid=inputs
+                )

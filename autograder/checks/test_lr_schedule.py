@@ -104,4 +104,4 @@ def test_rejects_invalid_arguments(submission, cases):
             (dict(good, step=-r.integer(1, 5)), "raise ValueError if step < 0"),
             (dict(good, warmup_steps=-1), "raise ValueError if warmup_steps < 0"),
         ):
-            expect_raises(submission, "lr_at", wrong, ValueError, r, rule=rule)
+            expect_raises(submission, "lr_at", wrong, ValueError, r, rule=rule, valid=good)

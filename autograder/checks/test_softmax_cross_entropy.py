@@ -94,4 +94,7 @@ def test_cross_entropy_rejects_invalid_shapes(submission, cases):
                 (r.randn(N, device=device), target),
             ):
                 inputs = dict(logits=logits, target=labels)
-                expect_raises(submission, "cross_entropy", inputs, ValueError, r, rule=rule)
+                valid = dict(logits=r.randn(N, C, device=device), target=target)
+                expect_raises(
+                    submission, "cross_entropy", inputs, ValueError, r, rule=rule, valid=valid
+                )

@@ -48,8 +48,8 @@ def test_a_helper_outside_the_solution_cells_fails_check_and_says_where_it_must_
     _run_cells(kernel, HELPER, USES_HELPER)  # in the kernel everything is defined
     result = autograder.check("adam")
     out = capsys.readouterr().out
-    passed = [t.name for t in result.tests if t.passed]
-    assert passed == ["test_rejects_t_below_one"], out  # it raises before the helper is needed
+    # even the ValueError check fails: its valid call (t = 1) needs the helper
+    assert [t.name for t in result.tests if t.passed] == [], out
     assert helper_rule("update_moments") in out
     with pytest.raises(AssertionError, match="is not defined in any solution cell"):
         autograder.run_graded_test("adam", "test_first_step")
@@ -58,7 +58,7 @@ def test_a_helper_outside_the_solution_cells_fails_check_and_says_where_it_must_
 def test_the_isolated_grader_says_the_same_sentence(tmp_path):
     nb = corpus.notebook(tmp_path / "adam.ipynb", "adam", USES_HELPER, other_cells=[HELPER])
     results = [r for r in GradingSession.create([nb], "ivy").run("adam") if not r.passed]
-    assert sum(r.points for r in results) == 9
+    assert sum(r.points for r in results) == 10
     assert all(helper_rule("update_moments") in r.message for r in results), results[0].message
 
 
@@ -140,3 +140,19 @@ def test_adam_without_the_value_error_loses_the_point_in_check_and_in_the_grader
     assert failed.score == 0 and "instead of raising ValueError" in failed.message
     assert "the contract: raise ValueError if t < 1" in failed.message
     assert "✗ test_rejects_t_below_one" in out
+
+
+ALWAYS_RAISES = (
+    "def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+    "    raise ValueError('no')\n"
+)
+
+
+def test_a_function_that_always_raises_value_error_earns_nothing(tmp_path):
+    """The ValueError point rewards rejecting what the contract rejects, not raising on every
+    call: the same call with valid arguments must not raise."""
+    nb = corpus.notebook(tmp_path / "adam.ipynb", "adam", ALWAYS_RAISES)
+    graded = {r.name: r for r in GradingSession.create([nb], "lee").run("adam")}
+    assert sum(r.score for r in graded.values()) == 0
+    failed = graded["test_rejects_t_below_one"]
+    assert "raised ValueError for arguments the contract accepts" in failed.message

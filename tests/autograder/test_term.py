@@ -317,9 +317,8 @@ def test_a_hostile_notebook_gets_bounded_unforgeable_feedback(cli, tmp_path):
             tokens = MarkdownIt("commonmark").parse(file.read_text())
             heads = [t.tag for t in tokens if t.type == "heading_open"]
             assert heads == ["h1", "h2"], (file, heads)
-    # no forged 10: the one point is the contract's "raise ValueError if t < 1", which a
-    # function that raises on every call meets (see the merge report: an open question)
+    # no forged 10, and no point either: raising on every call does not meet the contract's
+    # "raise ValueError if t < 1" (the valid call t = 1 must not raise)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["score"] == 1
-    passed = [t["name"] for t in results["tests"] if t.get("status") == "passed"]
-    assert len(passed) == 1 and "t_below_one" in passed[0], passed
+    assert results["score"] == 0
+    assert [t["name"] for t in results["tests"] if t.get("status") == "passed"] == []
