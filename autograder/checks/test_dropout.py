@@ -45,7 +45,7 @@ def _correlation(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a * b).sum()) / norm if norm > 0 else 0.0
 
 
-def _expect_random_mask(submission, r, device) -> None:
+def _check_random_mask(submission, r, device) -> None:
     """Each entry must be dropped independently: neighbouring entries, neighbouring rows and the
     masks of two generator states must be uncorrelated (|ρ| ≤ MAX_CORRELATION)."""
     x = r.randn(ROWS, COLS, dtype=torch.float32, device=device)
@@ -71,19 +71,20 @@ def _expect_random_mask(submission, r, device) -> None:
             )
 
 
+def _expect_random_mask(submission, r, device) -> None:
+    """Run `_check_random_mask` once per submission and device (`once_per_submission`); every check
+    of the exercise starts here, so its failure costs each check its points."""
+    once_per_submission(
+        submission, f"_expect_random_mask-{device.type}", _check_random_mask, submission, r, device
+    )
+
+
 @pytest.mark.points(2)
 def test_evaluation_is_identity(submission, cases):
     """With training=False, dropout must return x unchanged (no mask and no scaling)."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             x = r.randn(500, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=False)
@@ -104,14 +105,7 @@ def test_keep_rate(submission, cases):
     survives."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             for dtype in (torch.float32, torch.float64):
                 x = r.randn(N, dtype=dtype, device=device)
                 p = _p(r)
@@ -134,14 +128,7 @@ def test_survivors_are_rescaled(submission, cases):
     expected output is x."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             x = r.randn(N, dtype=torch.float32, device=device)
             p = _p(r)
             y = _call(submission, r, x, p, training=True)
@@ -172,14 +159,7 @@ def test_edge_probabilities(submission, cases):
     NaN)."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             x = r.randn(100, dtype=torch.float32, device=device)
             y = _call(submission, r, x, 0.0, training=True)
             expect_equal(
@@ -209,14 +189,7 @@ def test_uses_the_generator(submission, cases):
     mask."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             x = r.randn(200, dtype=torch.float32, device=device)
             a = _call(submission, r, x, 0.5, training=True, tag="same")
             b = _call(submission, r, x, 0.5, training=True, tag="same")
@@ -235,14 +208,7 @@ def test_rejects_p_outside_0_1(submission, cases):
     """dropout must raise ValueError for p outside [0, 1]."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_random_mask-{device.type}",
-                _expect_random_mask,
-                submission,
-                r,
-                device,
-            )
+            _expect_random_mask(submission, r, device)
             for p in (-r.uniform(0.01, 1.0), 1 + r.uniform(0.01, 1.0)):
                 inputs = dict(x=r.randn(4, device=device), p=p, training=True)
                 rule = "raise ValueError if p is outside [0, 1]"

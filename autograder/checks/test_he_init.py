@@ -68,7 +68,7 @@ def _ks_distance(w: torch.Tensor, std: float) -> float:
     return float(torch.maximum(i / n - cdf, cdf - (i - 1) / n).max())
 
 
-def _expect_independent(submission, r, device) -> None:
+def _check_independent(submission, r, device) -> None:
     """The entries must be independent draws: uncorrelated neighbours, rows and draws of two
     generator states, no two rows holding the same values, and no better fit to the normal
     distribution than a random sample has."""
@@ -138,20 +138,21 @@ def _check_std(w, shape, r):
     )
 
 
+def _expect_independent(submission, r, device) -> None:
+    """Run `_check_independent` once per submission and device (`once_per_submission`); every check
+    of the exercise starts here, so its failure costs each check its points."""
+    once_per_submission(
+        submission, f"_expect_independent-{device.type}", _check_independent, submission, r, device
+    )
+
+
 @pytest.mark.points(2)
 def test_shape_dtype_device(submission, cases):
     """he_init must return a new tensor of the given shape, with the requested dtype and device,
     and torch's default dtype when dtype is None."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
             shape = (r.integer(2, 5), r.integer(2, 5), 3)
             g = GenSpec(r.seed_for("kind"), device.type)
             inputs = dict(shape=shape, generator=g, dtype=torch.float64, device=device)
@@ -171,14 +172,7 @@ def test_std_uses_fan_in(submission, cases):
     the fan-in, not the fan-out."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
             out = r.integer(24, 48)
             shape = (out, 4 * out + r.integer(0, 64))
             _check_std(_draw(submission, r, shape, device, "linear"), shape, r)
@@ -190,14 +184,7 @@ def test_conv_fan_in_counts_the_kernel(submission, cases):
     is √(2/(in·k·k))."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
             shape = (8, 16, 3, 3)
             _check_std(_draw(submission, r, shape, device, "conv", count=4), shape, r)
 
@@ -207,14 +194,7 @@ def test_normal_distribution(submission, cases):
     """he_init must draw from a normal distribution with mean 0 (not a uniform one)."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
             shape = (64, 256)
             w = _draw(submission, r, shape, device, "normal")
             n, std = w.numel(), math.sqrt(2.0 / 256)
@@ -237,14 +217,7 @@ def test_uses_the_generator(submission, cases):
     another seed other weights."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
             shape = (6, 5)
             seed = r.seed_for("same")
             want = torch.empty(shape, dtype=torch.float64, device=device)
@@ -266,14 +239,7 @@ def test_rejects_shapes_under_two_dims(submission, cases):
     """he_init must raise ValueError for a shape with fewer than 2 dims (it has no fan_in)."""
     for r in cases:
         for device in r.devices:
-            once_per_submission(
-                submission,
-                f"_expect_independent-{device.type}",
-                _expect_independent,
-                submission,
-                r,
-                device,
-            )
+            _expect_independent(submission, r, device)
         rule = "raise ValueError for a shape with fewer than 2 dims"
         valid = dict(shape=(r.integer(2, 9), r.integer(2, 9)))
         for shape in ((r.integer(2, 9),), ()):
