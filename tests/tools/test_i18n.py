@@ -1,0 +1,192 @@
+"""tools/i18n.py: the catalogues of the Chinese edition follow the English source, and a
+translation that breaks math, code or links, or that is missing or stale, fails.
+
+The last three tests hold the book's own catalogues to what CI requires; the others use
+fixture catalogues and a small temporary book, so that each rule is seen to reject bad input.
+"""
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+try:
+    import i18n
+finally:
+    sys.path.pop(0)
+
+
+def catalog_of(*pairs: tuple[str, str], fuzzy: tuple[str, ...] = ()) -> Catalog:
+    catalog = Catalog(locale="zh_CN")
+    for msgid, msgstr in pairs:
+        catalog.add(msgid, msgstr, flags=("fuzzy",) if msgid in fuzzy else ())
+    return catalog
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("The step $\\eta g$ is small.", "步长 $\\eta g 很小。"),  # broken `$`
+        ("The step $\\eta g$ is small.", "步长 $\\eta\\, g$ 很小。"),  # changed math
+        ("See [the chapter](04_momentum.ipynb).", "见[该章](04_momentum.md)。"),  # link target
+        ("See [the chapter](04_momentum.ipynb).", "见该章。"),  # dropped link
+        ("Call `torch.optim.Adam`.", "调用 `torch.optim.adam`。"),  # changed inline code
+        ("It took {glue:text}`t:.1f` s.", "用时 {glue:text}`t:.2f` 秒。"),  # changed role
+        ("Two $a$ and $b$.", "两个 $a$。"),  # dropped formula
+    ],
+)
+def test_markup_changed_in_a_translation_is_rejected(english, chinese):
+    problems = i18n.mismatches(catalog_of((english, chinese)), "fixture.po")
+    assert len(problems) == 1 and problems[0].startswith(f"fixture.po: {english[:20]!r}"[:-1])
+
+
+def test_faithful_translations_pass():
+    catalog = catalog_of(
+        ("The step $\\eta g$ is small.", "步长 $\\eta g$ 很小。"),
+        ("See [the chapter](04_momentum.ipynb) and `lr`.", "见[该章](04_momentum.ipynb)和 `lr`。"),
+        ("It took {glue:text}`t:.1f` s, $$x$$.", "用时 {glue:text}`t:.1f` 秒，$$x$$。"),
+        ("Untranslated yet.", ""),
+    )
+    assert i18n.mismatches(catalog, "fixture.po") == []
+
+
+def test_untranslated_and_fuzzy_messages_are_reported():
+    catalog = catalog_of(
+        ("Done.", "完成。"), ("Empty.", ""), ("Changed.", "旧译文。"), fuzzy=("Changed.",)
+    )
+    problems = i18n.incomplete(catalog, "fixture.po")
+    assert len(problems) == 2
+    assert "untranslated" in problems[0] and "Empty." in problems[0]
+    assert "fuzzy" in problems[1] and "Changed." in problems[1]
+
+
+@pytest.mark.parametrize(
+    ("msgid", "prefilled"),
+    [
+        ("\nx = \\frac{a}{b}\n", True),  # display math
+        ("$g_i^t$", True),
+        ("[1](01_general_guide.ipynb)", True),
+        ("偏差修正", True),  # a Chinese-only cell
+        ("learning rate", True),  # an English term name of terms.yml
+        ("learning rate is small", False),
+        ("The step $\\eta$", False),
+    ],
+)
+def test_only_messages_without_prose_are_prefilled(msgid, prefilled):
+    assert i18n.needs_no_translation(msgid, i18n.term_names()) is prefilled
+
+
+def test_configs_share_the_execution_cache():
+    en, zh, pot = (i18n.book_config(kind) for kind in ("en", "zh", "pot"))
+    assert en["execute"]["cache"] == zh["execute"]["cache"] == str(ROOT / "_build/.jupyter_cache")
+    assert zh["execute"]["execute_notebooks"] == en["execute"]["execute_notebooks"] == "cache"
+    assert pot["execute"]["execute_notebooks"] == "off"
+    assert zh["sphinx"]["config"]["language"] == "zh_CN"
+    assert zh["sphinx"]["config"]["locale_dirs"] == [str(ROOT / "_build/locales")]
+    assert zh["sphinx"]["config"]["i18n_require_complete"] is True
+    assert i18n.book_config("zh", draft=True)["sphinx"]["config"]["i18n_require_complete"] is False
+    assert zh["title"] == "我的网络为什么训练不起来？"
+
+
+def test_staging_mirrors_the_catalogues(tmp_path):
+    source, staged = tmp_path / "locales", tmp_path / "staged"
+    (source / "chapters").mkdir(parents=True)
+    (source / "chapters" / "a.po").write_text("a")
+    (staged / "old").mkdir(parents=True)
+    (staged / "old" / "gone.po").write_text("x")
+    (staged / "old" / "gone.mo").write_text("x")
+    i18n.stage(source, staged)
+    assert (staged / "chapters" / "a.po").read_text() == "a"
+    assert not (staged / "old" / "gone.po").exists() and not (staged / "old" / "gone.mo").exists()
+    assert sorted(p.name for p in source.rglob("*")) == ["a.po", "chapters"]
+
+
+# --------------------------------------------------------------------------- a small book
+
+
+def write_book(root: Path, sentence: str) -> None:
+    files = {
+        "_config.yml": 'title: Mini\nexecute:\n  execute_notebooks: "off"\nsphinx:\n  config: {}\n',
+        "_toc.yml": "format: jb-book\nroot: intro\nparts:\n"
+        "  - caption: Part one\n    chapters:\n      - file: chapters/a\n",
+        "intro.md": "# Mini\n\nThe learning rate $\\eta$ sets the step.\n",
+        "chapters/a.md": f"# A\n\n{sentence}\n\n$$\nx = 1\n$$\n\n| English | meaning |\n"
+        "| --- | --- |\n| learning rate | the step size |\n",
+        "terms.yml": "- english: learning rate\n  chinese: 学习率\n  meaning: m\n  taught_in: []\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+
+
+def translate_all(root: Path) -> None:
+    for path in i18n.catalogues(i18n.po_dir(root)).values():
+        catalog = i18n.load(path)
+        for m in i18n.messages(catalog):
+            m.string = m.string or f"译：{m.id}"
+        i18n.save(path, catalog)
+
+
+@pytest.mark.slow
+def test_an_english_edit_makes_its_translation_fuzzy_and_fails_the_check(tmp_path):
+    write_book(tmp_path, "Momentum keeps $v$ from the last step.")
+    i18n.extract(tmp_path)
+    a = i18n.load(i18n.po_dir(tmp_path) / "chapters" / "a.po")
+    assert a["\nx = 1\n"].string == "\nx = 1\n"  # display math prefilled
+    assert a["learning rate"].string == "learning rate"  # the English column keeps the term
+    assert not a["Momentum keeps $v$ from the last step."].string
+    intro = i18n.load(i18n.po_dir(tmp_path) / "intro.po")
+    assert "Part one" in intro  # the part caption is a message of the root page
+    report = i18n.check(tmp_path, i18n.gettext_build(tmp_path))
+    assert report.incomplete and not report.drift and not report.mismatches
+
+    translate_all(tmp_path)
+    assert i18n.check(tmp_path, i18n.gettext_build(tmp_path)).problems == []
+
+    write_book(tmp_path, "Momentum keeps $v$ from the previous step.")
+    stale = i18n.check(tmp_path, i18n.gettext_build(tmp_path))
+    assert len(stale.drift) == 2, stale.drift  # the new text is missing, the old one is left
+    i18n.extract(tmp_path)
+    after = i18n.check(tmp_path, i18n.gettext_build(tmp_path))
+    assert not after.drift
+    assert len(after.incomplete) == 1 and "fuzzy" in after.incomplete[0]
+    message = i18n.load(i18n.po_dir(tmp_path) / "chapters" / "a.po")[
+        "Momentum keeps $v$ from the previous step."
+    ]
+    assert message.fuzzy and message.string == "译：Momentum keeps $v$ from the last step."
+
+
+# --------------------------------------------------------------------------- the book itself
+
+
+@pytest.fixture(scope="module")
+def fresh_extraction() -> Path:
+    return i18n.gettext_build(ROOT)
+
+
+@pytest.mark.slow
+def test_catalogues_match_the_english_source(fresh_extraction):
+    """Run `python tools/i18n.py extract` after editing a page, then translate the fuzzy and
+    new messages."""
+    report = i18n.check(ROOT, fresh_extraction)
+    assert not report.drift, "\n".join(report.drift)
+
+
+def test_translations_keep_math_code_and_links():
+    report = i18n.check(ROOT)
+    assert not report.mismatches, "\n".join(report.mismatches)
+
+
+def test_published_pages_are_fully_translated():
+    """Every message of every page in _toc.yml is translated and none is fuzzy."""
+    report = i18n.check(ROOT)
+    assert not report.incomplete, f"{len(report.incomplete)} messages to translate:\n" + "\n".join(
+        report.incomplete[:50]
+    )
