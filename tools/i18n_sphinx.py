@@ -62,19 +62,26 @@ class TranslateTocCaptions(SphinxTransform):
                     toctree["caption"] = catalog.gettext(toctree["caption"])
 
 
-def stage_and_check(app: Sphinx, config: Config) -> None:
-    """Chinese build: mirror locales/ into locale_dirs[0]; warn on gaps in published pages."""
+def stage(app: Sphinx, config: Config) -> None:
+    """Chinese build: mirror locales/ into locale_dirs[0] before Sphinx compiles it."""
     if language_of(config) == ENGLISH or not config.i18n_source_locales:
         return
     source = Path(config.i18n_source_locales) / config.language / "LC_MESSAGES"
     staged = Path(app.srcdir, config.locale_dirs[0]) / config.language / "LC_MESSAGES"
     i18n.stage(source, staged)
+
+
+def warn_on_gaps(app: Sphinx) -> None:
+    """Chinese build: a warning per published page whose catalogue is incomplete or stale."""
+    config = app.config
+    if language_of(config) == ENGLISH or not config.i18n_source_locales:
+        return
     if not config.i18n_require_complete:
         return
-    found = i18n.catalogues(source)
+    found = i18n.catalogues(Path(config.i18n_source_locales) / config.language / "LC_MESSAGES")
     for doc in i18n.published_docs(Path(app.srcdir)):
         if doc not in found:
-            logger.warning("%s: no catalogue for this published page", doc, type="i18n")
+            logger.warning("no catalogue for this published page", location=doc, type="i18n")
             continue
         gaps = i18n.incomplete(i18n.load(found[doc]), f"{doc}.po")
         if gaps:
@@ -126,7 +133,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("i18n_source_locales", "", "env")
     app.add_config_value("i18n_require_complete", True, "env")
     app.connect("config-inited", add_templates)
-    app.connect("config-inited", stage_and_check)
+    app.connect("config-inited", stage)
+    app.connect("builder-inited", warn_on_gaps)
     app.add_transform(TranslateTocCaptions)
     # before pydata-sphinx-theme (500) renders and filters the header's templates
     app.connect("html-page-context", add_language_switch, priority=400)

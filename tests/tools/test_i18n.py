@@ -5,6 +5,7 @@ The last three tests hold the book's own catalogues to what CI requires; the oth
 fixture catalogues and a small temporary book, so that each rule is seen to reject bad input.
 """
 
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -113,7 +114,8 @@ def test_staging_mirrors_the_catalogues(tmp_path):
 
 def write_book(root: Path, sentence: str) -> None:
     files = {
-        "_config.yml": 'title: Mini\nexecute:\n  execute_notebooks: "off"\nsphinx:\n  config: {}\n',
+        "_config.yml": 'title: Mini\nexecute:\n  execute_notebooks: "off"\nsphinx:\n'
+        f"  local_extensions:\n    i18n_sphinx: {ROOT / 'tools'}\n  config: {{}}\n",
         "_toc.yml": "format: jb-book\nroot: intro\nparts:\n"
         "  - caption: Part one\n    chapters:\n      - file: chapters/a\n",
         "intro.md": "# Mini\n\nThe learning rate $\\eta$ sets the step.\n",
@@ -161,6 +163,57 @@ def test_an_english_edit_makes_its_translation_fuzzy_and_fails_the_check(tmp_pat
         "Momentum keeps $v$ from the previous step."
     ]
     assert message.fuzzy and message.string == "译：Momentum keeps $v$ from the last step."
+
+
+def build_chinese(root: Path) -> tuple[int, str]:
+    config = i18n.write_config("zh", root)
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("jupyter-book")),
+            "build",
+            str(root),
+            "--config",
+            str(config),
+            "--path-output",
+            str(root / "_build/zh"),
+            "-W",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_the_chinese_build_translates_captions_links_twins_and_refuses_gaps(tmp_path):
+    """tools/i18n_sphinx.py on a small book: an untranslated message fails the -W build; once
+    all is translated, the page, its part caption and its language switch are Chinese, and the
+    .mo files are compiled in _build/locales, not in locales/."""
+    write_book(tmp_path, "Momentum keeps $v$ from the last step.")
+    i18n.extract(tmp_path)
+    translate_all(tmp_path)
+    path = i18n.po_dir(tmp_path) / "chapters" / "a.po"
+    catalog = i18n.load(path)
+    catalog["Momentum keeps $v$ from the last step."].string = ""
+    i18n.save(path, catalog)
+    status, log = build_chinese(tmp_path)
+    assert status != 0 and "untranslated or fuzzy" in log, log[-3000:]
+
+    translate_all(tmp_path)
+    status, log = build_chinese(tmp_path)
+    assert status == 0, log[-3000:]
+    html = tmp_path / "_build/zh/_build/html"
+    intro = (html / "intro.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in intro and "我的网络为什么训练不起来？" in intro
+    assert "译：Part one" in intro and ">Part one<" not in intro
+    assert 'class="btn btn-sm language-switch" href="../intro.html"' in intro
+    chapter = (html / "chapters/a.html").read_text(encoding="utf-8")
+    assert "译：Momentum keeps" in chapter
+    assert 'class="btn btn-sm language-switch" href="../../chapters/a.html"' in chapter
+    assert (tmp_path / "_build/locales/zh_CN/LC_MESSAGES/chapters/a.mo").is_file()
+    assert not list((tmp_path / "locales").rglob("*.mo"))
 
 
 # --------------------------------------------------------------------------- the book itself
