@@ -54,6 +54,8 @@ CACHE = "_build/.jupyter_cache"  # one execution cache for both languages
 POT_OUTPUT = "_build/pot"  # jupyter-book --path-output of the gettext build
 STAGED_LOCALES = "_build/locales"  # what the Chinese build reads (and writes its .mo into)
 WIDTH = 76  # sphinx-intl's line width; every catalogue is written with it
+# The grader's sentences (autograder/i18n.py), shipped inside the package.
+GRADER_PO = f"autograder/locale/{LANG}/LC_MESSAGES/autograder.po"
 
 sys.path.insert(0, str(TOOLS))
 try:
@@ -244,9 +246,38 @@ def update(pot_dir: Path, locales: Path, terms: set[str], lang: str = LANG) -> l
     return changed
 
 
+def grader_template() -> Catalog:
+    """The grader's sentences as a catalogue template (`autograder.i18n.messages()`)."""
+    from autograder import i18n as grader
+
+    catalog = Catalog(locale=LANG, project="why-wont-my-network-train autograder")
+    for message in grader.messages():
+        catalog.add(message)
+    return catalog
+
+
+def update_grader(root: Path = ROOT) -> list[Path]:
+    """Bring the grader's catalogue up to date (translations kept, changed sentences fuzzy)."""
+    path = root / GRADER_PO
+    template = grader_template()
+    if path.exists():
+        catalog = load(path)
+        before = _state(catalog)
+        catalog.update(template)
+    else:
+        catalog, before = template, None
+    if _state(catalog) == before:
+        return []
+    save(path, catalog)
+    return [path]
+
+
 def extract(root: Path = ROOT, lang: str = LANG) -> list[Path]:
-    """Regenerate the catalogues from the English source."""
-    return update(gettext_build(root), root / "locales", term_names(root), lang)
+    """Regenerate the catalogues from the English source (and the grader's, when it is there)."""
+    changed = update(gettext_build(root), root / "locales", term_names(root), lang)
+    if (root / "autograder").is_dir():
+        changed += update_grader(root)
+    return changed
 
 
 # --------------------------------------------------------------------------- check
@@ -260,12 +291,13 @@ SPANS = [
     ("math", r"(?<!\\)\$[^$]+?(?<!\\)\$"),
     ("link", r"\]\(([^)\s]+)\)"),
     ("link", r"<(https?://[^>]+)>"),
+    ("placeholder", r"\{[A-Za-z_]+(?:![rsa])?\}"),  # str.format fields of the grader's sentences
 ]
 
 
 def spans(text: str) -> Counter[tuple[str, str]]:
-    """What a translation must carry over unchanged: roles, inline code, math, link targets
-    (each counted), and any `$` left unpaired."""
+    """What a translation must carry over unchanged: roles, inline code, math, link targets,
+    format placeholders (each counted), and any `$` left unpaired."""
     found: Counter[tuple[str, str]] = Counter()
     rest = text
     for kind, pattern in SPANS:
@@ -334,11 +366,11 @@ class Report:
 
 
 def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> Report:
-    """Everything CI requires of the catalogues of `root`."""
+    """Everything CI requires of the catalogues of `root` (drift only when given `pot_dir`)."""
     target = po_dir(root, lang)
     found = catalogues(target)
     published = set(published_docs(root))
-    return Report(
+    report = Report(
         drift=drift(pot_dir, target) if pot_dir is not None else [],
         incomplete=[
             line
@@ -350,6 +382,25 @@ def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> R
             line for doc, path in found.items() for line in mismatches(load(path), f"{doc}.po")
         ],
     )
+    if (root / "autograder").is_dir():
+        grader = root / GRADER_PO
+        if not grader.exists():
+            report.drift.append(f"{GRADER_PO}: missing (run tools/i18n.py extract)")
+            return report
+        catalog = load(grader)
+        fresh = {m.id for m in messages(grader_template())}
+        committed = {m.id for m in messages(catalog)}
+        report.drift += [
+            f"{GRADER_PO}: new or changed sentence, run extract: {m[:60]!r}"
+            for m in sorted(fresh - committed)
+        ]
+        report.drift += [
+            f"{GRADER_PO}: sentence no longer in the grader: {m[:60]!r}"
+            for m in sorted(committed - fresh)
+        ]
+        report.incomplete += incomplete(catalog, GRADER_PO)
+        report.mismatches += mismatches(catalog, GRADER_PO)
+    return report
 
 
 def stats(root: Path = ROOT, lang: str = LANG) -> list[tuple[str, int, int, int]]:

@@ -243,3 +243,24 @@ def test_published_pages_are_fully_translated():
     assert not report.incomplete, f"{len(report.incomplete)} messages to translate:\n" + "\n".join(
         report.incomplete[:50]
     )
+
+
+def test_the_grader_catalogue_follows_the_grader(tmp_path, monkeypatch):
+    """autograder/locale/zh_CN/LC_MESSAGES/autograder.po holds exactly the grader's sentences;
+    an edited sentence is drift until `extract` turns its translation fuzzy."""
+    from autograder import i18n as grader
+
+    assert not i18n.check(ROOT).drift  # no pot: the grader's catalogue only
+    sentences = grader.messages()
+    old = next(s for s in sentences if s.startswith("adam_step must raise ValueError"))
+    new = old.replace("t < 1", "t ≤ 0")
+    monkeypatch.setattr(grader, "messages", lambda: [new if s == old else s for s in sentences])
+    assert len(i18n.check(ROOT).drift) == 2
+
+    copy = tmp_path / i18n.GRADER_PO
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes((ROOT / i18n.GRADER_PO).read_bytes())
+    assert i18n.update_grader(tmp_path) == [copy]
+    message = i18n.load(copy)[new]
+    assert message.fuzzy and message.string == i18n.load(ROOT / i18n.GRADER_PO)[old].string
+    assert old not in i18n.load(copy)
