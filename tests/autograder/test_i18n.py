@@ -81,3 +81,20 @@ def test_every_sentence_of_the_grader_is_translated():
         "untranslated grader sentences (python tools/i18n.py extract):\n" + "\n".join(missing)
     )
     assert all(CJK.search(zh[m]) for m in i18n.messages())
+
+
+def test_feedback_files_give_the_check_sentence_in_the_chosen_language(monkeypatch):
+    """`COURSE_LANG=zh_CN python -m autograder grade ...`: each check's sentence in the
+    feedback is the catalogue's; without it, the English docstring."""
+    from autograder.feedback import feedback_markdown
+    from autograder.results import ExerciseResult, StudentResult, TestResult
+
+    spec = specs_of("adam")[0]
+    result = StudentResult("ana")
+    test = TestResult("adam", spec.name, spec.points, 0.0, "failed", spec.docstring, "wrong")
+    result.exercises["adam"] = ExerciseResult("adam", "adam.ipynb", tests=[test])
+    monkeypatch.delenv(i18n.ENV, raising=False)
+    assert spec.docstring in feedback_markdown(result)
+    monkeypatch.setenv(i18n.ENV, "zh_CN")
+    chinese = feedback_markdown(result)
+    assert i18n.translations("zh_CN")[spec.docstring] in chinese and spec.docstring not in chinese
