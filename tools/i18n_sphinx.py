@@ -123,10 +123,9 @@ def add_language_switch(
 
 
 def add_templates(app: Sphinx, config: Config) -> None:
-    config.templates_path = [
-        *config.templates_path,
-        str(Path(__file__).with_name("i18n_templates")),
-    ]
+    here = Path(__file__).parent
+    config.templates_path = [*config.templates_path, str(here / "i18n_templates")]
+    config.html_static_path = [*config.html_static_path, str(here / "i18n_static")]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -136,6 +135,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", stage)
     app.connect("builder-inited", warn_on_gaps)
     app.add_transform(TranslateTocCaptions)
+    app.add_css_file("language-switch.css")
     # before pydata-sphinx-theme (500) renders and filters the header's templates
     app.connect("html-page-context", add_language_switch, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
