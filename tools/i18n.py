@@ -158,6 +158,8 @@ def gettext_build(root: Path = ROOT) -> Path:
     different builder's environment.
     """
     config = write_config("pot", root)
+    output = root / POT_OUTPUT / "_build" / "gettext"
+    shutil.rmtree(output, ignore_errors=True)  # no stale .pot of a page that left the book
     # Execution is off, so the glue roles warn about missing values: expected here, kept quiet.
     done = subprocess.run(
         [
@@ -180,7 +182,7 @@ def gettext_build(root: Path = ROOT) -> Path:
     if done.returncode:
         sys.stderr.write(done.stdout[-5000:] + done.stderr[-5000:])
         raise RuntimeError("the gettext build failed")
-    return root / POT_OUTPUT / "_build" / "gettext"
+    return output
 
 
 STRIPPED = [
