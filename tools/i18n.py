@@ -337,6 +337,16 @@ def incomplete(catalog: Catalog, where: str) -> list[str]:
     return problems
 
 
+def rejected_terms(catalog: Catalog, where: str, terms: list[Any]) -> list[str]:
+    """Translations that use a Chinese name terms.yml rejects (the one glossary of the book)."""
+    return [
+        f"{where}: {m.id[:60]!r} uses {name}"
+        for m in messages(catalog)
+        if m.string and m.string != m.id
+        for name in glossary.rejected_names_in(m.string, terms)
+    ]
+
+
 def drift(pot_dir: Path, target: Path) -> list[str]:
     """Catalogues whose messages differ from a fresh extraction (msgids compared per file)."""
     templates, current = catalogues(pot_dir, ".pot"), catalogues(target)
@@ -361,10 +371,11 @@ class Report:
     drift: list[str]
     incomplete: list[str]
     mismatches: list[str]
+    terms: list[str]
 
     @property
     def problems(self) -> list[str]:
-        return self.drift + self.incomplete + self.mismatches
+        return self.drift + self.incomplete + self.mismatches + self.terms
 
 
 def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> Report:
@@ -372,6 +383,7 @@ def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> R
     target = po_dir(root, lang)
     found = catalogues(target)
     published = set(published_docs(root))
+    terms = glossary.load_terms(root / "terms.yml")
     report = Report(
         drift=drift(pot_dir, target) if pot_dir is not None else [],
         incomplete=[
@@ -382,6 +394,11 @@ def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> R
         ],
         mismatches=[
             line for doc, path in found.items() for line in mismatches(load(path), f"{doc}.po")
+        ],
+        terms=[
+            line
+            for doc, path in found.items()
+            for line in rejected_terms(load(path), f"{doc}.po", terms)
         ],
     )
     if (root / "autograder").is_dir():
@@ -402,6 +419,7 @@ def check(root: Path = ROOT, pot_dir: Path | None = None, lang: str = LANG) -> R
         ]
         report.incomplete += incomplete(catalog, GRADER_PO)
         report.mismatches += mismatches(catalog, GRADER_PO)
+        report.terms += rejected_terms(catalog, GRADER_PO, terms)
     return report
 
 
@@ -444,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     check_parser.add_argument(
         "--markup-only",
         action="store_true",
-        help="only compare math, code, roles and links (no extraction, gaps allowed)",
+        help="only markup and terms: math, code, roles, links, rejected names (gaps allowed)",
     )
     sub.add_parser("stats", help="translated / fuzzy / untranslated per catalogue")
     config_parser = sub.add_parser("config", help="write _build/_config.<kind>.yml")
@@ -472,14 +490,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.markup_only:
         report = check(pot_dir=None)
-        report.incomplete = []
+        report.incomplete = report.drift = []
     else:
         report = check(pot_dir=args.pot or gettext_build())
     for line in report.problems:
         print(line)
     print(
         f"i18n check: {len(report.drift)} drift, {len(report.incomplete)} untranslated or "
-        f"fuzzy, {len(report.mismatches)} markup problems"
+        f"fuzzy, {len(report.mismatches)} markup problems, {len(report.terms)} rejected terms"
     )
     return 1 if report.problems else 0
 

@@ -58,6 +58,14 @@ def test_faithful_translations_pass():
     assert i18n.mismatches(catalog, "fixture.po") == []
 
 
+def test_a_rejected_chinese_term_is_reported():
+    """terms.yml rejects 冲量 for momentum (动量): a translation using it is flagged."""
+    terms = i18n.glossary.load_terms()
+    catalog = catalog_of(("Momentum helps.", "冲量有帮助。"), ("Momentum again.", "动量有帮助。"))
+    problems = i18n.rejected_terms(catalog, "fixture.po", terms)
+    assert len(problems) == 1 and "冲量 -> 动量" in problems[0]
+
+
 def test_untranslated_and_fuzzy_messages_are_reported():
     catalog = catalog_of(
         ("Done.", "完成。"), ("Empty.", ""), ("Changed.", "旧译文。"), fuzzy=("Changed.",)
@@ -235,6 +243,11 @@ def test_catalogues_match_the_english_source(fresh_extraction):
 def test_translations_keep_math_code_and_links():
     report = i18n.check(ROOT)
     assert not report.mismatches, "\n".join(report.mismatches)
+
+
+def test_translations_use_the_glossary_names():
+    report = i18n.check(ROOT)
+    assert not report.terms, "\n".join(report.terms)
 
 
 def test_published_pages_are_fully_translated():
