@@ -434,9 +434,28 @@ def stats(root: Path = ROOT, lang: str = LANG) -> list[tuple[str, int, int, int]
     return rows
 
 
-def stage(source: Path, staged: Path) -> None:
-    """Mirror the .po files of `source` into `staged`, keeping their times, so that Sphinx
-    compiles (and rebuilds on) changed catalogues there and never writes into `locales/`."""
+# A glue role naming a key of its own page: `{glue:text}`key:.3f``, `{glue:}`key``, ...
+SAME_PAGE_GLUE = re.compile(r"(\{glue(?::\w*)?\}`)(?![^`]*::)([^`]+`)")
+
+
+def with_page_glue(text: str, page: str) -> str:
+    """Glue roles of `text` naming their own page explicitly (`page::key`).
+
+    Sphinx parses a translated message on its own, where myst-nb has no glue data (it lives
+    in the notebook's parser, gone by then); a `page::key` reference is resolved later from
+    the page's stored glue data, so the translated text shows the same numbers.
+    """
+    return SAME_PAGE_GLUE.sub(lambda m: f"{m.group(1)}{page}::{m.group(2)}", text)
+
+
+def stage(source: Path, staged: Path, book: Path = ROOT) -> None:
+    """Mirror the catalogues of `source` into `staged`, where the Chinese build compiles them
+    (Sphinx writes its .mo files beside the .po files it reads: never into `locales/`).
+
+    A copy keeps its source's time and is rewritten only when that changes, so Sphinx rebuilds
+    exactly the pages whose catalogue changed. In the catalogue of a notebook page
+    (`book/<page>.ipynb`), same-page glue roles are made explicit (`with_page_glue`).
+    """
     wanted = {p.relative_to(source) for p in source.rglob("*.po")}
     if staged.exists():
         for p in staged.rglob("*.po"):
@@ -444,10 +463,16 @@ def stage(source: Path, staged: Path) -> None:
                 p.unlink()
                 p.with_suffix(".mo").unlink(missing_ok=True)
     for rel in wanted:
-        target = staged / rel
-        if not target.exists() or target.stat().st_mtime != (source / rel).stat().st_mtime:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / rel, target)
+        origin, target = source / rel, staged / rel
+        if target.exists() and target.stat().st_mtime == origin.stat().st_mtime:
+            continue
+        catalog = load(origin)
+        notebook = book / rel.with_suffix(".ipynb")
+        if notebook.exists():
+            for m in messages(catalog):
+                m.string = with_page_glue(m.string, notebook.name)
+        save(target, catalog)
+        shutil.copystat(origin, target)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -6,7 +6,9 @@ Registered in `_config.yml` (`sphinx.local_extensions`), so both builds load it:
   language (`language-switch.html` in `i18n_templates/`), and `<link rel="alternate">` tags;
 - in the Chinese build (`language: zh_CN`, config from `python tools/i18n.py config zh`):
   - the catalogues of `locales/` are mirrored into `locale_dirs[0]` (`_build/locales`) before
-    Sphinx compiles them, so the `.mo` files never land in `locales/`;
+    Sphinx compiles them, so the `.mo` files never land in `locales/`; there, same-page glue
+    roles of the translations name their page (`i18n.with_page_glue`), or the numbers would
+    be lost: Sphinx parses a translated message without the notebook's glue data;
   - the `_toc.yml` part captions are translated: sphinx-external-toc inserts the toctrees after
     Sphinx's Locale transform ran, so their captions would stay English;
   - a warning (an error under `-W`) for every published page whose catalogue still has
@@ -68,7 +70,7 @@ def stage(app: Sphinx, config: Config) -> None:
         return
     source = Path(config.i18n_source_locales) / config.language / "LC_MESSAGES"
     staged = Path(app.srcdir, config.locale_dirs[0]) / config.language / "LC_MESSAGES"
-    i18n.stage(source, staged)
+    i18n.stage(source, staged, Path(app.srcdir))
 
 
 def warn_on_gaps(app: Sphinx) -> None:

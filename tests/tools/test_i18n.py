@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 from babel.messages.catalog import Catalog
 
@@ -92,6 +93,14 @@ def test_only_messages_without_prose_are_prefilled(msgid, prefilled):
     assert i18n.needs_no_translation(msgid, i18n.term_names()) is prefilled
 
 
+def test_same_page_glue_roles_name_their_page():
+    text = "At {glue:text}`t:.2f` s, {glue:}`fig` and {glue:text}`other.ipynb::k:.1f`."
+    assert i18n.with_page_glue(text, "03_batch_size.ipynb") == (
+        "At {glue:text}`03_batch_size.ipynb::t:.2f` s, {glue:}`03_batch_size.ipynb::fig` and "
+        "{glue:text}`other.ipynb::k:.1f`."
+    )
+
+
 def test_configs_share_the_execution_cache():
     en, zh, pot = (i18n.book_config(kind) for kind in ("en", "zh", "pot"))
     assert en["execute"]["cache"] == zh["execute"]["cache"] == str(ROOT / "_build/.jupyter_cache")
@@ -105,16 +114,28 @@ def test_configs_share_the_execution_cache():
 
 
 def test_staging_mirrors_the_catalogues(tmp_path):
-    source, staged = tmp_path / "locales", tmp_path / "staged"
-    (source / "chapters").mkdir(parents=True)
-    (source / "chapters" / "a.po").write_text("a")
+    """The Chinese build's copy of locales/: same messages and times, stale files gone, glue of
+    a notebook page made explicit, and nothing written into the source."""
+    source, staged, book = tmp_path / "locales", tmp_path / "staged", tmp_path / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "chapters" / "nb.ipynb").write_text("{}")
+    glued = ("It took {glue:text}`t:.1f` s.", "用时 {glue:text}`t:.1f` 秒。")
+    i18n.save(source / "chapters" / "nb.po", catalog_of(glued))
+    i18n.save(source / "chapters" / "page.po", catalog_of(glued))
     (staged / "old").mkdir(parents=True)
     (staged / "old" / "gone.po").write_text("x")
     (staged / "old" / "gone.mo").write_text("x")
-    i18n.stage(source, staged)
-    assert (staged / "chapters" / "a.po").read_text() == "a"
+    before = sorted((p.name, p.stat().st_mtime) for p in source.rglob("*"))
+    i18n.stage(source, staged, book)
+    assert i18n.load(staged / "chapters" / "nb.po")[glued[0]].string == (
+        "用时 {glue:text}`nb.ipynb::t:.1f` 秒。"
+    )
+    assert i18n.load(staged / "chapters" / "page.po")[glued[0]].string == glued[1]
+    for name in ("nb.po", "page.po"):
+        origin, copy = source / "chapters" / name, staged / "chapters" / name
+        assert copy.stat().st_mtime == origin.stat().st_mtime
     assert not (staged / "old" / "gone.po").exists() and not (staged / "old" / "gone.mo").exists()
-    assert sorted(p.name for p in source.rglob("*")) == ["a.po", "chapters"]
+    assert sorted((p.name, p.stat().st_mtime) for p in source.rglob("*")) == before
 
 
 # --------------------------------------------------------------------------- a small book
@@ -122,10 +143,11 @@ def test_staging_mirrors_the_catalogues(tmp_path):
 
 def write_book(root: Path, sentence: str) -> None:
     files = {
-        "_config.yml": 'title: Mini\nexecute:\n  execute_notebooks: "off"\nsphinx:\n'
+        "_config.yml": "title: Mini\nexecute:\n  execute_notebooks: cache\nsphinx:\n"
         f"  local_extensions:\n    i18n_sphinx: {ROOT / 'tools'}\n  config: {{}}\n",
         "_toc.yml": "format: jb-book\nroot: intro\nparts:\n"
-        "  - caption: Part one\n    chapters:\n      - file: chapters/a\n",
+        "  - caption: Part one\n    chapters:\n"
+        "      - file: chapters/a\n      - file: chapters/g\n",
         "intro.md": "# Mini\n\nThe learning rate $\\eta$ sets the step.\n",
         "chapters/a.md": f"# A\n\n{sentence}\n\n$$\nx = 1\n$$\n\n| English | meaning |\n"
         "| --- | --- |\n| learning rate | the step size |\n",
@@ -134,6 +156,13 @@ def write_book(root: Path, sentence: str) -> None:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(textwrap.dedent(text))
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# G\n\nThe value is {glue:text}`x:.1f`."),
+        nbformat.v4.new_code_cell("from myst_nb import glue\nglue('x', 1.5, display=False)"),
+    ]
+    nbformat.write(notebook, root / "chapters" / "g.ipynb")
 
 
 def translate_all(root: Path) -> None:
@@ -197,8 +226,9 @@ def build_chinese(root: Path) -> tuple[int, str]:
 @pytest.mark.slow
 def test_the_chinese_build_translates_captions_links_twins_and_refuses_gaps(tmp_path):
     """tools/i18n_sphinx.py on a small book: an untranslated message fails the -W build; once
-    all is translated, the page, its part caption and its language switch are Chinese, and the
-    .mo files are compiled in _build/locales, not in locales/."""
+    all is translated, the page, its part caption and its language switch are Chinese, a glued
+    number shows in the translated sentence, and the .mo files are compiled in _build/locales,
+    not in locales/."""
     write_book(tmp_path, "Momentum keeps $v$ from the last step.")
     i18n.extract(tmp_path)
     translate_all(tmp_path)
@@ -220,6 +250,8 @@ def test_the_chinese_build_translates_captions_links_twins_and_refuses_gaps(tmp_
     chapter = (html / "chapters/a.html").read_text(encoding="utf-8")
     assert "译：Momentum keeps" in chapter
     assert 'class="btn btn-sm language-switch" href="../../chapters/a.html"' in chapter
+    glued = (html / "chapters/g.html").read_text(encoding="utf-8")
+    assert '译：The value is <span class="pasted-text">1.5</span>' in glued
     assert (tmp_path / "_build/locales/zh_CN/LC_MESSAGES/chapters/a.mo").is_file()
     assert not list((tmp_path / "locales").rglob("*.mo"))
 
