@@ -435,7 +435,7 @@ def stats(root: Path = ROOT, lang: str = LANG) -> list[tuple[str, int, int, int]
 
 
 # A glue role naming a key of its own page: `{glue:text}`key:.3f``, `{glue:}`key``, ...
-SAME_PAGE_GLUE = re.compile(r"(\{glue(?::\w*)?\}`)(?![^`]*::)([^`]+`)")
+SAME_PAGE_GLUE = re.compile(r"\{glue(:\w*)?\}`(?![^`]*::)([^`]+)`")
 
 
 def with_page_glue(text: str, page: str) -> str:
@@ -443,9 +443,18 @@ def with_page_glue(text: str, page: str) -> str:
 
     Sphinx parses a translated message on its own, where myst-nb has no glue data (it lives
     in the notebook's parser, gone by then); a `page::key` reference is resolved later from
-    the page's stored glue data, so the translated text shows the same numbers.
+    the page's stored glue data, so the translated text shows the same numbers. A text role
+    without a format gets `:s` (myst-nb's default), since it splits the format off at the
+    last colon, which `::` would otherwise provide.
     """
-    return SAME_PAGE_GLUE.sub(lambda m: f"{m.group(1)}{page}::{m.group(2)}", text)
+
+    def explicit(match: re.Match[str]) -> str:
+        role, content = match.group(1) or "", match.group(2)
+        if role == ":text" and ":" not in content:
+            content += ":s"
+        return f"{{glue{role}}}`{page}::{content}`"
+
+    return SAME_PAGE_GLUE.sub(explicit, text)
 
 
 def stage(source: Path, staged: Path, book: Path = ROOT) -> None:

@@ -94,9 +94,9 @@ def test_only_messages_without_prose_are_prefilled(msgid, prefilled):
 
 
 def test_same_page_glue_roles_name_their_page():
-    text = "At {glue:text}`t:.2f` s, {glue:}`fig` and {glue:text}`other.ipynb::k:.1f`."
-    assert i18n.with_page_glue(text, "03_batch_size.ipynb") == (
-        "At {glue:text}`03_batch_size.ipynb::t:.2f` s, {glue:}`03_batch_size.ipynb::fig` and "
+    text = "{glue:text}`t:.2f` s, {glue:text}`n`, {glue:}`fig`, {glue:text}`other.ipynb::k:.1f`."
+    assert i18n.with_page_glue(text, "p.ipynb") == (
+        "{glue:text}`p.ipynb::t:.2f` s, {glue:text}`p.ipynb::n:s`, {glue:}`p.ipynb::fig`, "
         "{glue:text}`other.ipynb::k:.1f`."
     )
 
@@ -159,7 +159,7 @@ def write_book(root: Path, sentence: str) -> None:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     notebook.cells = [
-        nbformat.v4.new_markdown_cell("# G\n\nThe value is {glue:text}`x:.1f`."),
+        nbformat.v4.new_markdown_cell("# G\n\nThe value is {glue:text}`x:.1f` ({glue:text}`x`)."),
         nbformat.v4.new_code_cell("from myst_nb import glue\nglue('x', 1.5, display=False)"),
     ]
     nbformat.write(notebook, root / "chapters" / "g.ipynb")
@@ -251,7 +251,8 @@ def test_the_chinese_build_translates_captions_links_twins_and_refuses_gaps(tmp_
     assert "译：Momentum keeps" in chapter
     assert 'class="btn btn-sm language-switch" href="../../chapters/a.html"' in chapter
     glued = (html / "chapters/g.html").read_text(encoding="utf-8")
-    assert '译：The value is <span class="pasted-text">1.5</span>' in glued
+    pasted = '<span class="pasted-text">1.5</span>'
+    assert f"译：The value is {pasted} ({pasted})" in glued
     assert (tmp_path / "_build/locales/zh_CN/LC_MESSAGES/chapters/a.mo").is_file()
     assert not list((tmp_path / "locales").rglob("*.mo"))
 
