@@ -93,6 +93,9 @@ def book_config(kind: str, root: Path = ROOT, draft: bool = False) -> dict[str, 
             gettext_compact=False,
             i18n_source_locales=str(root / "locales"),
             i18n_require_complete=not draft,
+            # myst-nb's toggle of folded cells (the setup cell), in the page's language
+            nb_code_prompt_show="显示代码",
+            nb_code_prompt_hide="隐藏代码",
         )
     elif kind != "en":
         raise ValueError(f"unknown config kind {kind!r}: en, zh or pot")

@@ -129,6 +129,15 @@ def test_translated_notebook_pages_keep_the_code_and_outputs(html, doc):
     ]
 
 
+@pytest.mark.parametrize("doc", [d for d in EXECUTED if d != source_doc(d)])
+def test_translated_pages_show_every_glued_value(html, doc):
+    """Each `{glue:text}` value of the English page is pasted into the Chinese one too
+    (translated messages name their page in glue roles: tools/i18n.py with_page_glue)."""
+    chinese = (html / f"{doc}.html").read_text(encoding="utf-8")
+    english = (html / f"{source_doc(doc)}.html").read_text(encoding="utf-8")
+    assert chinese.count('class="pasted-text"') == english.count('class="pasted-text"')
+
+
 def test_the_checks_see_what_they_must(html):
     """The parser finds the notebook cells and their figures, and it rejects raw TeX it is shown:
     guards against a page layout change that would make the checks above pass vacuously."""

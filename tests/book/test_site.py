@@ -58,6 +58,8 @@ def test_the_chinese_edition_is_in_chinese(html):
     page = (html / ZH / "intro.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in page
     assert "我的网络为什么训练不起来？" in page
+    chapter = (html / ZH / "chapters/01_general_guide.html").read_text(encoding="utf-8")
+    assert "显示代码" in chapter and "Show code cell" not in chapter
     with (ROOT / "locales/zh_CN/LC_MESSAGES/intro.po").open("rb") as f:
         catalog = read_po(f)
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
