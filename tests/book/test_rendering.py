@@ -6,6 +6,7 @@ These read the static HTML of `_build/html` (`make book`); `test_browser.py` loo
 
 import re
 from functools import cache
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = site_pages()
 NOTEBOOKS = [d for d in DOCS if (ROOT / f"{source_doc(d)}.ipynb").exists()]
 EXECUTED = [d for d in NOTEBOOKS if not source_doc(d).startswith("exercises/")]
+PRE = re.compile(r'<div class="highlight"><pre>(.*?)</pre>', re.S)
 SWITCH = re.compile(r'<a class="btn btn-sm language-switch" href="([^"]+)"')
 # A code cell that draws: its output must hold an image.
 DRAWS = re.compile(r"\bplt\.(subplots|figure|plot|imshow|hist|scatter)\(|\.imshow\(")
@@ -24,6 +26,12 @@ DRAWS = re.compile(r"\bplt\.(subplots|figure|plot|imshow|hist|scatter)\(|\.imsho
 @cache
 def page_of(path: Path):
     return parse(path.read_text(encoding="utf-8"))
+
+
+def code_blocks(page: Path) -> list[str]:
+    """The text of every highlighted block (code cells and text outputs), tags removed."""
+    blocks = PRE.findall(page.read_text(encoding="utf-8"))
+    return [unescape(re.sub(r"<[^>]+>", "", block)) for block in blocks]
 
 
 def internal_target(page: Path, link: str) -> tuple[Path, str] | None:
@@ -118,14 +126,12 @@ def test_language_switch_links_to_the_twin_page(html, doc):
 
 @pytest.mark.parametrize("doc", [d for d in NOTEBOOKS if d != source_doc(d)])
 def test_translated_notebook_pages_keep_the_code_and_outputs(html, doc):
-    """The Chinese page shows the English page's code cells and output images: translation
-    touches the prose only, and both editions read the same execution cache."""
-    chinese, english = page_of(html / f"{doc}.html"), page_of(html / f"{source_doc(doc)}.html")
-    assert ["".join(code) for code, _ in chinese.cells] == [
-        "".join(code) for code, _ in english.cells
-    ]
-    assert [len(images) for _, images in chinese.cells] == [
-        len(images) for _, images in english.cells
+    """The Chinese page shows the English page's code, text outputs and output images:
+    translation touches the prose only, and both editions read the same execution cache."""
+    chinese, english = html / f"{doc}.html", html / f"{source_doc(doc)}.html"
+    assert code_blocks(chinese) == code_blocks(english)
+    assert [len(images) for _, images in page_of(chinese).cells] == [
+        len(images) for _, images in page_of(english).cells
     ]
 
 
