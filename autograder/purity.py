@@ -19,9 +19,20 @@ import torch
 Snapshot = list[tuple[str, torch.Tensor, torch.Tensor]]
 
 
+_SIGNATURES: dict[int, tuple[Callable, inspect.Signature]] = {}  # id -> (function, signature)
+
+
+def _signature(function: Callable) -> inspect.Signature:
+    """inspect.signature, computed once per function object (the checks call each many times)."""
+    known = _SIGNATURES.get(id(function))
+    if known is None or known[0] is not function:
+        known = _SIGNATURES[id(function)] = (function, inspect.signature(function))
+    return known[1]
+
+
 def _named_arguments(function: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     try:
-        return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
+        return dict(_signature(function).bind(*args, **kwargs).arguments)
     except Exception:  # no signature, or one that does not bind: name them by position
         named = {f"argument {i + 1}": a for i, a in enumerate(args)}
         return {**named, **kwargs}
@@ -58,6 +69,8 @@ def modified(taken: Snapshot) -> list[str]:
             try:
                 if now.shape != before.shape or now.dtype != before.dtype:
                     changed.append(name)
+                    continue
+                if torch.equal(now, before):  # the common case, in one call
                     continue
                 same = (now == before) | (torch.isnan(now) & torch.isnan(before))
                 if not bool(same.all()):
