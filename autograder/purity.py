@@ -19,15 +19,19 @@ import torch
 Snapshot = list[tuple[str, torch.Tensor, torch.Tensor]]
 
 
-_SIGNATURES: dict[int, tuple[Callable, inspect.Signature]] = {}  # id -> (function, signature)
+_SIGNATURES: dict[Callable, inspect.Signature] = {}
 
 
 def _signature(function: Callable) -> inspect.Signature:
-    """inspect.signature, computed once per function object (the checks call each many times)."""
-    known = _SIGNATURES.get(id(function))
-    if known is None or known[0] is not function:
-        known = _SIGNATURES[id(function)] = (function, inspect.signature(function))
-    return known[1]
+    """inspect.signature, computed once per function (the checks call each one many times);
+    a callable that cannot be a dict key gets it computed every time."""
+    try:
+        known = _SIGNATURES.get(function)
+    except Exception:  # a learner's __hash__ or __eq__ may raise anything
+        return inspect.signature(function)
+    if known is None:
+        known = _SIGNATURES[function] = inspect.signature(function)
+    return known
 
 
 def _named_arguments(function: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
