@@ -58,10 +58,12 @@ def redefine(nb: nbformat.NotebookNode, exercise: str, body: str) -> None:
     code[-1].source += extra
 
 
-def build(course: Path, students: int) -> tuple[list[str], list[str]]:
+def build(course: Path, students: int, only: set[str] | None = None) -> tuple[list[str], list[str]]:
     known = set(known_exercises())
     assignments = []
     for nb_path in sorted(ROOT.glob("solutions/*/*.ipynb")):
+        if only is not None and nb_path.parent.name not in only:
+            continue
         assignment = nb_path.parent.name
         (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
         shutil.copy(nb_path, course / "source" / assignment / nb_path.name)
@@ -113,10 +115,17 @@ def main() -> None:
         "--nbgrader-students", type=int, default=3, help="0: skip the nbgrader comparison"
     )
     parser.add_argument("--keep", default=None, help="keep the course folder here")
+    parser.add_argument(
+        "--assignments",
+        default=None,
+        help="comma-separated solutions/ folders to grade (default: every one), e.g. "
+        "01_hessian,02_momentum",
+    )
     args = parser.parse_args()
     course = Path(args.keep or tempfile.mkdtemp(prefix="grade-throughput-"))
     course.mkdir(parents=True, exist_ok=True)
-    ids, assignments = build(course, args.students)
+    only = set(args.assignments.split(",")) if args.assignments else None
+    ids, assignments = build(course, args.students, only)
     print(f"{len(ids)} submissions of {len(assignments)} notebooks in {course}")
 
     out = course / "autograder_out"
