@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine:
-#   make book   build the website into _build/html, executing every chapter
+#   make book   build the website into _build/html (English) and _build/html/zh_CN (Chinese),
+#               executing every chapter once
 #   make test   the same set-up, then the whole test suite (CI runs exactly this)
 # Both create .venv from the pinned requirements.lock when it is missing or stale.
 
@@ -12,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 MATHJAX := _build/vendor/mathjax
 
-.PHONY: book test venv lint format exercises lock browser capsh clean
+.PHONY: book book-en book-zh i18n test venv lint format exercises lock browser capsh clean
 
 venv: $(VENV)/.installed
 
@@ -30,14 +31,35 @@ $(MATHJAX)/tex-chtml.js: package.json package-lock.json
 	cp -r node_modules/mathjax/es5 $(MATHJAX)
 
 book: venv $(MATHJAX)/tex-chtml.js
+	@$(MAKE) --no-print-directory book-en
+	@$(MAKE) --no-print-directory book-zh
+
+book-en: venv $(MATHJAX)/tex-chtml.js
 	$(BIN)/jupyter-book build . -W --keep-going
 
-# The browser check needs Debian's chromium; as root we install it, otherwise say how.
+# The Chinese edition: the same source with the catalogues of locales/zh_CN, built beside the
+# English one and copied into _build/html/zh_CN. Its config names the English build's execution
+# cache, so the notebooks are not run again. It fails on a broken `$`, code span or link in a
+# translation (i18n check below) and, under -W, on an untranslated or fuzzy message of a
+# published page; `make book ZH_DRAFT=1` shows those in English instead (work in progress).
+book-zh: venv $(MATHJAX)/tex-chtml.js
+	$(BIN)/python tools/i18n.py check --markup-only
+	$(BIN)/python tools/i18n.py config zh $(if $(ZH_DRAFT),--draft) > /dev/null
+	$(BIN)/jupyter-book build . --config _build/_config.zh.yml --path-output _build/zh -W --keep-going
+	rm -rf _build/html/zh_CN && mkdir -p _build/html && cp -r _build/zh/_build/html _build/html/zh_CN
+
+# Regenerate the catalogues of locales/ from the English source (after editing a page).
+i18n: venv
+	$(BIN)/python tools/i18n.py extract
+	$(BIN)/python tools/i18n.py stats | tail -1
+
+# The browser check needs Debian's chromium, and a CJK font so that screenshots of the Chinese
+# pages show characters (fonts-noto-cjk); as root we install them, otherwise say how.
 browser:
-	@command -v chromium > /dev/null || { \
+	@{ command -v chromium > /dev/null && fc-list :lang=zh 2> /dev/null | grep -q .; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; \
-	  else echo "chromium is missing: sudo apt-get install chromium (the browser test will fail without it)"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk > /dev/null; \
+	  else echo "chromium or a CJK font is missing: sudo apt-get install chromium fonts-noto-cjk (the browser test will fail without them)"; fi; }
 
 # The isolation test rehearses a container without CAP_SYS_ADMIN with capsh (libcap2-bin).
 capsh:

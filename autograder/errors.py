@@ -129,4 +129,6 @@ class CheckFailure(AssertionError):
     def learner_message(self) -> str:
         if self.misconception is None:
             return self.message
-        return f"{self.message}\nThis looks like a known mistake: {self.misconception.advice}"
+        from autograder.i18n import KNOWN_MISTAKE, _
+
+        return f"{self.message}\n" + _(KNOWN_MISTAKE).format(advice=self.misconception.advice)

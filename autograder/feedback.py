@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from autograder.assignments import assignment_of, course_order
+from autograder.i18n import _
 from autograder.results import ExerciseResult, StudentResult, score_line
 from autograder.website import link_chapters
 
@@ -157,7 +158,7 @@ def exercise_blocks(ex: ExerciseResult) -> list[Block]:
     shown: set[str] = set()
     for t in ex.tests:
         mark = PASSED if t.status == "passed" else FAILED
-        head = f"{mark} **`{t.name}`** ({t.score:g}/{t.points:g}): {t.docstring}"
+        head = f"{mark} **`{t.name}`** ({t.score:g}/{t.points:g}): {_(t.docstring)}"
         if t.status == "passed" or not t.message:
             blocks.append(Block("item", head))
         elif t.message in shown:

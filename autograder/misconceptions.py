@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from autograder.i18n import READ_SECTION, _
 from autograder.worker import PREAMBLE
 
 BOOK_URL = "chapters"  # relative to the repository root / website root
@@ -41,7 +42,11 @@ class Variant:
 
     @property
     def advice(self) -> str:
-        return f"{self.summary} Read “{self.section}” in {BOOK_URL}/{self.chapter}.ipynb."
+        """The sentence and where to read, in the learner's language (`autograder.i18n`)."""
+        where = _(READ_SECTION).format(
+            section=self.section, path=f"{BOOK_URL}/{self.chapter}.ipynb"
+        )
+        return f"{_(self.summary)} {where}"
 
     @property
     def impl(self) -> Any:

@@ -25,6 +25,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder import i18n
+from autograder.i18n import _
 from autograder.results import TestResult
 
 
@@ -60,13 +62,6 @@ def _namespace() -> dict[str, Any]:
     return vars(sys.modules["__main__"])
 
 
-NO_NOTEBOOK = (
-    "Note: check() could not find this notebook's file (it looks for the one notebook of the "
-    "working directory made for {exercise!r}), so it checked the functions defined in the kernel. "
-    "The grader runs only your solution cells, in a fresh namespace."
-)
-
-
 def _submission(exercise: str, notebook: str | None = None) -> tuple[Any, str | None]:
     """What the grader would run of this notebook (its solution cells, freshly executed), as an
     in-process submission; and a note when the notebook file could not be found."""
@@ -79,7 +74,7 @@ def _submission(exercise: str, notebook: str | None = None) -> tuple[Any, str | 
     kernel = _namespace()
     path = Path(notebook) if notebook else notebook_path(exercise, kernel)
     if path is None:
-        return InProcessSubmission(kernel, exercise), NO_NOTEBOOK.format(exercise=exercise)
+        return InProcessSubmission(kernel, exercise), _(i18n.NO_NOTEBOOK).format(exercise=exercise)
     cells = solution_cells(exercise, kernel, functions_of(exercise), path)
     if isinstance(cells, str):
         return _Unusable(NotebookProblem(cells)), None
@@ -110,9 +105,15 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def check(exercise: str, notebook: str | None = None) -> CheckResult:
+def check(exercise: str, notebook: str | None = None, lang: str | None = None) -> CheckResult:
     """Run the public cases of `exercise` against your solution cells (as the grader runs them)
-    and print a verdict per check. `notebook`: the notebook file, when it cannot be found."""
+    and print a verdict per check. `notebook`: the notebook file, when it cannot be found.
+    `lang`: "zh_CN" (or "zh") for the sentences in Chinese; default $COURSE_LANG, else English."""
+    with i18n.use(lang):
+        return _check(exercise, notebook)
+
+
+def _check(exercise: str, notebook: str | None) -> CheckResult:
     from autograder.runner import run_inprocess
 
     with warnings.catch_warnings():
@@ -128,29 +129,45 @@ def check(exercise: str, notebook: str | None = None) -> CheckResult:
         for message in dict.fromkeys(r.message for r in failing):
             print(message)
         if score:
-            print(f"{exercise}: {score:g}/{total:g} points on the public checks so far.")
+            print(
+                _(i18n.SCORE_SO_FAR).format(
+                    exercise=exercise, score=f"{score:g}", total=f"{total:g}"
+                )
+            )
         return CheckResult(exercise, score, total, results)
     for r in results:
-        mark = "✓" if r.passed else "✗"
-        print(f"{mark} {r.name} ({r.points:g} pt): {r.docstring}")
+        line = _(i18n.CHECK_LINE).format(
+            mark="✓" if r.passed else "✗",
+            name=r.name,
+            points=f"{r.points:g}",
+            sentence=_(r.docstring),
+        )
+        print(line)
         if not r.passed:
             print(_indent(r.message))
-    verdict = "all public checks pass" if score == total else "fix the ✗ above and run again"
-    print(f"{exercise}: {score:g}/{total:g} points on the public checks, {verdict}.")
+    verdict = _(i18n.ALL_PASS) if score == total else _(i18n.FIX_AND_RERUN)
+    print(
+        _(i18n.SCORE).format(
+            exercise=exercise, score=f"{score:g}", total=f"{total:g}", verdict=verdict
+        )
+    )
     return CheckResult(exercise, score, total, results)
 
 
-def run_graded_test(exercise: str, test: str) -> None:
-    """One graded check (nbgrader's graded test cells): ✓ line, or AssertionError with why."""
+def run_graded_test(exercise: str, test: str, lang: str | None = None) -> None:
+    """One graded check (nbgrader's graded test cells): ✓ line, or AssertionError with why.
+    `lang` as in `check`."""
     from autograder.runner import run_inprocess
 
-    with warnings.catch_warnings():
+    with i18n.use(lang), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        submission, _ = _submission(exercise)
+        submission, _unused = _submission(exercise)
         (result,) = run_inprocess(exercise, submission, mode="graded_cell", only=test)
-    if not result.passed:
-        raise AssertionError(f"{result.docstring}\n{result.message}")
-    print(f"✓ {exercise}: {test} passed ({result.points:g} pt)")
+        if not result.passed:
+            raise AssertionError(f"{_(result.docstring)}\n{result.message}")
+        print(
+            _(i18n.GRADED_PASSED).format(exercise=exercise, test=test, points=f"{result.points:g}")
+        )
 
 
 class not_implemented_ok:  # noqa: N801  (used as `with not_implemented_ok():`)
@@ -166,5 +183,5 @@ class not_implemented_ok:  # noqa: N801  (used as `with not_implemented_ok():`)
         name = frames[-1].name if frames else "the function"
         if name in ("<module>", "__exit__"):
             name = "the function"
-        print(f"Finish {name} above to run this experiment.")
+        print(_(i18n.FINISH).format(name=name))
         return True

@@ -18,6 +18,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The editions of the site: English at the root, Simplified Chinese under zh_CN/ (`make book`
+# builds both; tools/i18n_sphinx.py links every page to its twin).
+EDITIONS = {"en": "", "zh_CN": "zh_CN/"}
 
 # Elements whose text is not running prose: code, program output, scripts, and math.
 SKIPPED_TAGS = frozenset(
@@ -39,6 +42,23 @@ def toc_files() -> list[str]:
     for part in toc.get("parts", []):
         files += [chapter["file"] for chapter in part["chapters"]]
     return files
+
+
+def site_pages() -> list[str]:
+    """Every page of both editions, as paths below _build/html without suffix: `doc` is the
+    English page of a document, `zh_CN/doc` its Chinese twin."""
+    return [prefix + doc for prefix in EDITIONS.values() for doc in toc_files()]
+
+
+def source_doc(page: str) -> str:
+    """The document a page of either edition is built from."""
+    return page.removeprefix(EDITIONS["zh_CN"])
+
+
+def twin(page: str) -> str:
+    """The same page in the other edition."""
+    doc = source_doc(page)
+    return doc if page != doc else EDITIONS["zh_CN"] + doc
 
 
 class _Page(HTMLParser):

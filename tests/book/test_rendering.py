@@ -1,4 +1,5 @@
-"""The built pages read cleanly: no raw TeX in the prose, no broken internal link, no empty figure.
+"""The built pages read cleanly: no raw TeX in the prose, no broken internal link, no empty figure,
+in both editions (English at the root, Chinese under zh_CN/); each page links to its twin.
 
 These read the static HTML of `_build/html` (`make book`); `test_browser.py` looks at the live DOM.
 """
@@ -9,12 +10,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_pages import parse, raw_tex, toc_files
+from site_pages import parse, raw_tex, site_pages, source_doc, twin
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = toc_files()
-NOTEBOOKS = [d for d in DOCS if (ROOT / f"{d}.ipynb").exists()]
-EXECUTED = [d for d in NOTEBOOKS if not d.startswith("exercises/")]
+DOCS = site_pages()
+NOTEBOOKS = [d for d in DOCS if (ROOT / f"{source_doc(d)}.ipynb").exists()]
+EXECUTED = [d for d in NOTEBOOKS if not source_doc(d).startswith("exercises/")]
+SWITCH = re.compile(r'<a class="btn btn-sm language-switch" href="([^"]+)"')
 # A code cell that draws: its output must hold an image.
 DRAWS = re.compile(r"\bplt\.(subplots|figure|plot|imshow|hist|scatter)\(|\.imshow\(")
 
@@ -100,6 +102,31 @@ def test_setup_cell_is_collapsed(html, doc):
     assert "tag_hide-cell" in page.cell_classes[0], (
         "the setup cell is shown unfolded: run python tools/setup_cell.py, then rebuild"
     )
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_language_switch_links_to_the_twin_page(html, doc):
+    """One language switch per page (tools/i18n_sphinx.py), pointing at the same document in the
+    other edition, which exists."""
+    page = html / f"{doc}.html"
+    links = SWITCH.findall(page.read_text(encoding="utf-8"))
+    assert len(links) == 1, f"{len(links)} language switches on the page"
+    target, _ = internal_target(page, links[0])
+    assert target == (html / f"{twin(doc)}.html").resolve(), links[0]
+    assert target.is_file(), f"the twin page {twin(doc)}.html was not built"
+
+
+@pytest.mark.parametrize("doc", [d for d in NOTEBOOKS if d != source_doc(d)])
+def test_translated_notebook_pages_keep_the_code_and_outputs(html, doc):
+    """The Chinese page shows the English page's code cells and output images: translation
+    touches the prose only, and both editions read the same execution cache."""
+    chinese, english = page_of(html / f"{doc}.html"), page_of(html / f"{source_doc(doc)}.html")
+    assert ["".join(code) for code, _ in chinese.cells] == [
+        "".join(code) for code, _ in english.cells
+    ]
+    assert [len(images) for _, images in chinese.cells] == [
+        len(images) for _, images in english.cells
+    ]
 
 
 def test_the_checks_see_what_they_must(html):

@@ -70,6 +70,14 @@ def test_pip_install_keeps_the_existing_torch(tmp_path):
         cwd=tmp_path,
     )
     assert "site-packages" in where, where
+    # the grader's Chinese catalogue ships inside the package (check(..., lang="zh_CN"))
+    translated = sh(
+        py,
+        "-c",
+        "from autograder import i18n; print(len(i18n.translations('zh_CN')))",
+        cwd=tmp_path,
+    )
+    assert int(translated) > 100, translated
 
     # the installed grader (in site-packages, not a checkout): the check modules import (pytest
     # is a dependency), and a sandboxed grading hides the course's packages, not torch's
