@@ -150,8 +150,8 @@ def write_book(root: Path, sentence: str) -> None:
         "      - file: chapters/a\n      - file: chapters/g\n",
         "intro.md": "# Mini\n\nThe learning rate $\\eta$ sets the step.\n",
         "chapters/a.md": f"# A\n\n{sentence}\n\n$$\nx = 1\n$$\n\n| English | meaning |\n"
-        "| --- | --- |\n| learning rate | the step size |\n| weight decay | a penalty |\n\n| knob | value |\n| --- | --- |\n"
-        "| learning rate | 0.1 |\n",
+        "| --- | --- |\n| learning rate | the step size |\n| weight decay | a penalty |\n\n"
+        "| knob | value |\n| --- | --- |\n| learning rate | 0.1 |\n",
         "terms.yml": "- english: learning rate\n  chinese: 学习率\n  meaning: m\n  taught_in: []\n",
     }
     for name, text in files.items():
