@@ -1,12 +1,14 @@
-"""Plain-data messages between the judge and the sandboxed child: JSON header + raw .npy blobs.
+"""Plain-data messages between the judge and the sandboxed child: JSON header + binary blobs.
 
 Nothing is ever pickled, in either direction. A frame is
 
     b"AGP1" | u32 header length | u64 blob length | header (UTF-8 JSON) | blobs
 
-where the header is `{"kind": ..., "meta": {...}, "payload": <tree>, "blobs": [len, ...]}` and
-every array travels as a `.npy` blob read back with `allow_pickle=False` (object arrays, and any
-blob that is not an `.npy` file, are rejected). The payload tree tags each value with its exact
+where the header is `{"kind": ..., "meta": {...}, "payload": <tree>, "blobs": [len, ...]}`. A
+tensor's blob is its raw C-ordered bytes: the tree carries its dtype and shape, and a blob whose
+length is not prod(shape) × itemsize is refused before anything is allocated. A numpy array
+travels as a `.npy` blob read back with `allow_pickle=False` (object arrays, and any blob that is
+not an `.npy` file, are rejected). The payload tree tags each value with its exact
 Python type so that the judge can tell a Tensor from an ndarray, a tuple from a list, a float
 from an int:
 
@@ -238,7 +240,7 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
             "shape": list(t.shape),
             "device": _device_name(t.device),
             "requires_grad": bool(t.requires_grad),
-            "blob": add(_npy_bytes(data.numpy())),
+            "blob": add(data.numpy().tobytes()),
         }
 
     return walk(value, 0), blobs
@@ -296,7 +298,10 @@ def unpack(tree: Any, blobs: list[bytes]) -> Any:
                 out[pair[0]] = walk(pair[1], depth + 1)
             return out
         if t == "tensor":
-            return _tensor(node, blob(node))
+            index = node.get("blob")
+            if not isinstance(index, int) or not 0 <= index < len(blobs):
+                raise ProtocolError("a value refers to a missing blob")
+            return _tensor(node, blobs[index])
         if t == "ndarray":
             return blob(node)
         if t == "npscalar":
@@ -340,19 +345,25 @@ def _device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def _tensor(node: dict, array: np.ndarray) -> torch.Tensor:
+def _tensor(node: dict, blob: bytes) -> torch.Tensor:
+    """A tensor from its raw bytes; their length must be prod(shape) × itemsize, checked before
+    anything is allocated (a forged shape is refused, never allocated)."""
     name = _typed(node, "dtype", str)
     if name not in _TORCH_DTYPES:
         raise ProtocolError(f"unknown tensor dtype {name!r}")
     dtype = _TORCH_DTYPES[name]
     shape = _typed(node, "shape", list)
-    if not all(type(n) is int for n in shape):
-        raise ProtocolError("a tensor's shape must be a list of ints")
-    data = torch.from_numpy(np.array(array, copy=True))
+    if len(shape) > MAX_DEPTH or not all(type(n) is int and 0 <= n < 1 << 48 for n in shape):
+        raise ProtocolError("a tensor's shape must be a short list of non-negative ints")
+    carried = _BITCAST.get(dtype, dtype)
+    if math.prod(shape) * carried.itemsize != len(blob):
+        raise ProtocolError("a tensor's blob length does not match its dtype and shape")
+    data = torch.empty(shape, dtype=carried)
+    if blob:  # written through a numpy view: no copy of a read-only buffer is shared
+        view = data.numpy().reshape(-1)
+        view[:] = np.frombuffer(blob, dtype=view.dtype)
     if dtype in _BITCAST:
         data = data.view(dtype)
-    if data.dtype != dtype or list(data.shape) != shape:
-        raise ProtocolError("a tensor's blob does not match its dtype and shape")
     device = _device(_typed(node, "device", str))
     if device.type != "cpu":
         try:

@@ -19,9 +19,24 @@ import torch
 Snapshot = list[tuple[str, torch.Tensor, torch.Tensor]]
 
 
+_SIGNATURES: dict[Callable, inspect.Signature] = {}
+
+
+def _signature(function: Callable) -> inspect.Signature:
+    """inspect.signature, computed once per function (the checks call each one many times);
+    a callable that cannot be a dict key gets it computed every time."""
+    try:
+        known = _SIGNATURES.get(function)
+    except Exception:  # a learner's __hash__ or __eq__ may raise anything
+        return inspect.signature(function)
+    if known is None:
+        known = _SIGNATURES[function] = inspect.signature(function)
+    return known
+
+
 def _named_arguments(function: Callable, args: tuple, kwargs: dict) -> dict[str, Any]:
     try:
-        return dict(inspect.signature(function).bind(*args, **kwargs).arguments)
+        return dict(_signature(function).bind(*args, **kwargs).arguments)
     except Exception:  # no signature, or one that does not bind: name them by position
         named = {f"argument {i + 1}": a for i, a in enumerate(args)}
         return {**named, **kwargs}
@@ -58,6 +73,8 @@ def modified(taken: Snapshot) -> list[str]:
             try:
                 if now.shape != before.shape or now.dtype != before.dtype:
                     changed.append(name)
+                    continue
+                if torch.equal(now, before):  # the common case, in one call
                     continue
                 same = (now == before) | (torch.isnan(now) & torch.isnan(before))
                 if not bool(same.all()):

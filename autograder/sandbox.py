@@ -206,14 +206,6 @@ class Sandbox:
                 os.close(fd)
         self._drain = _OutputDrain(out_read, self.limits.output_bytes)
         self._drain.start()
-        cgroup = "no cgroup (Limits.cgroup is off)"
-        if self.limits.cgroup:  # joined before the set-up is sent: before any learner code
-            self.cgroup, cgroup = ChildGroup.create(
-                self.process.pid,
-                cpus=self.limits.cpus,
-                memory=self.limits.memory_bytes,
-                processes=self.limits.processes,
-            )
         setup = {
             "exercise": self.exercise,
             "workdir": self.workdir,
@@ -232,6 +224,14 @@ class Sandbox:
             },
         }
         self._send(protocol.dumps("setup", **setup))
+        cgroup = "no cgroup (Limits.cgroup is off)"
+        if self.limits.cgroup:  # joined while the child enters its sandbox: before learner code
+            self.cgroup, cgroup = ChildGroup.create(
+                self.process.pid,
+                cpus=self.limits.cpus,
+                memory=self.limits.memory_bytes,
+                processes=self.limits.processes,
+            )
         hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
         sandbox_report = hello.meta.get("sandbox", {})
         self.report = {"process": started, **(sandbox_report if _is_dict(sandbox_report) else {})}

@@ -10,8 +10,10 @@ exercise function redefined to return its first argument). Then
 
 1. grades them all with `python -m autograder grade` (pool on, `--jobs`), `--repeat` times
    (the machine's speed drifts: the median run is the figure), and reports submissions per
-   minute and the amortised wall time per submission (start-up included), and the median
-   seconds per submission per worker (each student's own time, from summary.json);
+   minute and the amortised wall time per submission (start-up included), the CPU seconds per
+   submission (user + system of the whole process tree: steadier than wall time on a shared
+   machine), and the median seconds per submission per worker (each student's own time, from
+   summary.json);
 2. runs `nbgrader autograde` (every assignment) on the first `--nbgrader-students` of them
    and EXTRAPOLATES its wall time to all submissions (labelled as such), for the ratio.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,10 +58,12 @@ def redefine(nb: nbformat.NotebookNode, exercise: str, body: str) -> None:
     code[-1].source += extra
 
 
-def build(course: Path, students: int) -> tuple[list[str], list[str]]:
+def build(course: Path, students: int, only: set[str] | None = None) -> tuple[list[str], list[str]]:
     known = set(known_exercises())
     assignments = []
     for nb_path in sorted(ROOT.glob("solutions/*/*.ipynb")):
+        if only is not None and nb_path.parent.name not in only:
+            continue
         assignment = nb_path.parent.name
         (course / "source" / assignment).mkdir(parents=True, exist_ok=True)
         shutil.copy(nb_path, course / "source" / assignment / nb_path.name)
@@ -82,16 +87,23 @@ def build(course: Path, students: int) -> tuple[list[str], list[str]]:
     return ids, assignments
 
 
-def run(command: list[str], cwd: Path) -> float:
-    """Wall seconds of `command`; the venv's tools come first on PATH (nbgrader runs alembic)."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of its whole process tree) of `command`; the venv's tools come
+    first on PATH (nbgrader runs alembic)."""
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    cpu = _children_cpu()
     start = time.monotonic()
     proc = subprocess.run(
         command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "PATH": path}
     )
     if proc.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return time.monotonic() - start
+    return time.monotonic() - start, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -103,24 +115,35 @@ def main() -> None:
         "--nbgrader-students", type=int, default=3, help="0: skip the nbgrader comparison"
     )
     parser.add_argument("--keep", default=None, help="keep the course folder here")
+    parser.add_argument(
+        "--assignments",
+        default=None,
+        help="comma-separated solutions/ folders to grade (default: every one), e.g. "
+        "01_hessian,02_momentum",
+    )
     args = parser.parse_args()
     course = Path(args.keep or tempfile.mkdtemp(prefix="grade-throughput-"))
     course.mkdir(parents=True, exist_ok=True)
-    ids, assignments = build(course, args.students)
+    only = set(args.assignments.split(",")) if args.assignments else None
+    ids, assignments = build(course, args.students, only)
     print(f"{len(ids)} submissions of {len(assignments)} notebooks in {course}")
 
     out = course / "autograder_out"
     command = [sys.executable, "-m", "autograder", "grade", str(course / "submitted")]
-    walls = []
+    walls, cpus = [], []
     for i in range(args.repeat):
-        wall = run([*command, "--out", str(out), "--jobs", str(args.jobs), "--no-resume"], ROOT)
+        wall, cpu = run(
+            [*command, "--out", str(out), "--jobs", str(args.jobs), "--no-resume"], ROOT
+        )
         walls.append(wall)
+        cpus.append(cpu)
         summary = json.loads((out / "summary.json").read_text())["students"]
         own = [s["seconds"] for s in summary]
         print(
             f"autograder run {i + 1} (pool, --jobs {args.jobs}): {wall:.1f} s for {len(ids)} "
             f"submissions = {60 * len(ids) / wall:.1f} submissions/min, "
             f"{wall / len(ids):.2f} s/submission amortised, "
+            f"{cpu / len(ids):.2f} CPU s/submission, "
             f"median {statistics.median(own):.2f} s per submission per worker"
         )
     scores = {s["student_id"]: s["score"] for s in summary}
@@ -128,7 +151,8 @@ def main() -> None:
     ours = wall / len(ids)
     print(
         f"autograder, median of {len(walls)} runs: {wall:.1f} s = "
-        f"{60 * len(ids) / wall:.1f} submissions/min, {ours:.2f} s/submission amortised"
+        f"{60 * len(ids) / wall:.1f} submissions/min, {ours:.2f} s/submission amortised, "
+        f"{statistics.median(cpus) / len(ids):.2f} CPU s/submission"
     )
     for kind in ("correct", "partial", "wrong"):
         values = sorted({v for k, v in scores.items() if k.endswith(kind)})

@@ -23,9 +23,10 @@ The three configs are derived from `_config.yml`, so they cannot drift apart:
        no uuids or source locations (stable files)
 
 Prefill: a message with no prose to translate gets itself as translation: display math (the
-msgid starts with a newline), a message with no English word (two letters or more) left once
-math, code, roles, link targets and URLs are removed, and an English term name of terms.yml
-(`english`, `english_variants`), which the Key terms tables keep in English.
+msgid starts with a newline), and a message with no English word (two letters or more) left once
+math, code, roles, link targets and URLs are removed. The English column of the Key terms tables
+and of the glossary is not a message at all: the extension `i18n_sphinx` marks it untranslatable,
+so a cell elsewhere that reads the same ("symptom", "local minimum") is translated on its own.
 """
 
 from __future__ import annotations
@@ -199,14 +200,9 @@ STRIPPED = [
 ]
 
 
-def term_names(root: Path = ROOT) -> set[str]:
-    terms = glossary.load_terms(root / "terms.yml")
-    return {name for t in terms for name in (t.english, *t.english_variants)}
-
-
-def needs_no_translation(msgid: str, terms: set[str]) -> bool:
-    """Display math, a message without an English word, or an English term name."""
-    if msgid.startswith("\n") or msgid in terms:
+def needs_no_translation(msgid: str) -> bool:
+    """Display math, or a message without an English word."""
+    if msgid.startswith("\n"):
         return True
     rest = msgid
     for pattern in STRIPPED:
@@ -214,10 +210,10 @@ def needs_no_translation(msgid: str, terms: set[str]) -> bool:
     return not re.search(r"[A-Za-z]{2,}", rest)
 
 
-def prefill(catalog: Catalog, terms: set[str]) -> None:
+def prefill(catalog: Catalog) -> None:
     """Fill the messages that need no translation with themselves (only empty or fuzzy ones)."""
     for m in messages(catalog):
-        if (not m.string or m.fuzzy) and needs_no_translation(m.id, terms):
+        if (not m.string or m.fuzzy) and needs_no_translation(m.id):
             m.string = m.id
             m.flags.discard("fuzzy")
 
@@ -226,7 +222,7 @@ def _state(catalog: Catalog) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(m.id, m.string, tuple(sorted(m.flags))) for m in messages(catalog)]
 
 
-def update(pot_dir: Path, locales: Path, terms: set[str], lang: str = LANG) -> list[Path]:
+def update(pot_dir: Path, locales: Path, lang: str = LANG) -> list[Path]:
     """sphinx-intl update from `pot_dir` into `locales/<lang>/LC_MESSAGES` (translations kept,
     changed messages fuzzy, obsolete ones dropped, catalogues of removed pages deleted), then
     prefill. Returns the catalogues written or deleted; untouched files keep their bytes."""
@@ -244,7 +240,7 @@ def update(pot_dir: Path, locales: Path, terms: set[str], lang: str = LANG) -> l
             changed.append(path)
             continue
         catalog = load(path)
-        prefill(catalog, terms)
+        prefill(catalog)
         if _state(catalog) != before.get(doc):
             save(path, catalog)
             changed.append(path)
@@ -279,7 +275,7 @@ def update_grader(root: Path = ROOT) -> list[Path]:
 
 def extract(root: Path = ROOT, lang: str = LANG) -> list[Path]:
     """Regenerate the catalogues from the English source (and the grader's, when it is there)."""
-    changed = update(gettext_build(root), root / "locales", term_names(root), lang)
+    changed = update(gettext_build(root), root / "locales", lang)
     if (root / "autograder").is_dir():
         changed += update_grader(root)
     return changed

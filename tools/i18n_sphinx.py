@@ -2,6 +2,10 @@
 
 Registered in `_config.yml` (`sphinx.local_extensions`), so both builds load it:
 
+- the English column of the Key terms tables and of the glossary (a table whose first header
+  cell is "English") is marked untranslatable: it stays English in the Chinese edition and is no
+  message, so the same words in another table ("symptom", "local minimum") get their own
+  translation;
 - a language switch in the article header of every page, linking to the same page in the other
   language (`language-switch.html` in `i18n_templates/`), and `<link rel="alternate">` tags;
 - in the Chinese build (`language: zh_CN`, config from `python tools/i18n.py config zh`):
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import i18n
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -41,6 +46,24 @@ SWITCH = {
 
 def language_of(config: Config) -> str:
     return config.language or ENGLISH
+
+
+class KeepTermNamesEnglish(SphinxTransform):
+    """Mark the first column of every `| English | 中文 | ... |` table untranslatable."""
+
+    default_priority = 10  # before Sphinx's Locale transform (20) and the gettext extraction
+
+    def apply(self, **kwargs: Any) -> None:
+        for table in self.document.findall(nodes.table):
+            head = next(table.findall(nodes.thead), None)
+            first = next(head.findall(nodes.entry), None) if head is not None else None
+            if first is None or first.astext().strip() != "English":
+                continue
+            for body in table.findall(nodes.tbody):
+                for row in body.children:
+                    cells = [c for c in row.children if isinstance(c, nodes.entry)]
+                    for text in cells[0].findall(nodes.TextElement) if cells else ():
+                        text["translatable"] = False
 
 
 class TranslateTocCaptions(SphinxTransform):
@@ -136,6 +159,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", add_templates)
     app.connect("config-inited", stage)
     app.connect("builder-inited", warn_on_gaps)
+    app.add_transform(KeepTermNamesEnglish)
     app.add_transform(TranslateTocCaptions)
     app.add_css_file("language-switch.css")
     # before pydata-sphinx-theme (500) renders and filters the header's templates

@@ -58,7 +58,15 @@ def test_zero_dim_non_contiguous_and_views(device):
     base = torch.arange(24, dtype=torch.float32, device=device).reshape(4, 6)
     assert not base.T.is_contiguous() and not base[:, ::2].is_contiguous()
     complex_view = torch.randn(3, dtype=torch.complex64, device=device).conj()  # lazy conj bit
-    for x in (torch.tensor(2.5, device=device), base.T, base[:, ::2], complex_view, base.neg()):
+    empty = torch.empty(0, 3, device=device)
+    for x in (
+        torch.tensor(2.5, device=device),
+        base.T,
+        base[:, ::2],
+        complex_view,
+        base.neg(),
+        empty,
+    ):
         assert same(x.resolve_neg().resolve_conj(), roundtrip(x))
     grad = torch.ones(2, requires_grad=True)
     assert roundtrip(grad).requires_grad
@@ -224,6 +232,19 @@ FORGED = {
         '{"t":"tensor","dtype":"float32","shape":[2.0],"device":"cpu","blob":0}',
         [_npy(np.zeros(2, np.float32))],
     ),
+    "tensor blob shorter than its shape": _result(
+        '{"t":"tensor","dtype":"float32","shape":[3],"device":"cpu","blob":0}', [b"\0" * 8]
+    ),
+    "tensor shape larger than its data": _result(
+        '{"t":"tensor","dtype":"float64","shape":[1000000000000],"device":"cpu","blob":0}',
+        [b"\0" * 8],
+    ),
+    "tensor negative shape": _result(
+        '{"t":"tensor","dtype":"float32","shape":[-1,-4],"device":"cpu","blob":0}', [b"\0" * 16]
+    ),
+    "tensor missing blob": _result(
+        '{"t":"tensor","dtype":"float32","shape":[1],"device":"cpu","blob":3}', [b"\0" * 4]
+    ),
     "npy shape larger than its data": _result(
         '{"t":"ndarray","blob":0}', [_forged_npy("'<f8'", "(1000000000000,)", b"\0" * 8)]
     ),
@@ -247,10 +268,13 @@ def test_every_forged_frame_is_a_protocol_error(frame):
         protocol.loads(frame)
 
 
-def test_a_forged_npy_shape_is_refused_before_it_is_allocated():
+@pytest.mark.parametrize(
+    "name", ["npy shape larger than its data", "tensor shape larger than its data"]
+)
+def test_a_forged_shape_is_refused_before_it_is_allocated(name):
     import tracemalloc
 
-    frame = FORGED["npy shape larger than its data"]
+    frame = FORGED[name]
     tracemalloc.start()
     with pytest.raises(ProtocolError, match="length does not match"):
         protocol.loads(frame)

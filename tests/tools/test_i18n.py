@@ -84,13 +84,13 @@ def test_untranslated_and_fuzzy_messages_are_reported():
         ("$g_i^t$", True),
         ("[1](01_general_guide.ipynb)", True),
         ("偏差修正", True),  # a Chinese-only cell
-        ("learning rate", True),  # an English term name of terms.yml
+        ("learning rate", False),  # a term name is translated where it is a message
         ("learning rate is small", False),
         ("The step $\\eta$", False),
     ],
 )
 def test_only_messages_without_prose_are_prefilled(msgid, prefilled):
-    assert i18n.needs_no_translation(msgid, i18n.term_names()) is prefilled
+    assert i18n.needs_no_translation(msgid) is prefilled
 
 
 def test_same_page_glue_roles_name_their_page():
@@ -150,7 +150,8 @@ def write_book(root: Path, sentence: str) -> None:
         "      - file: chapters/a\n      - file: chapters/g\n",
         "intro.md": "# Mini\n\nThe learning rate $\\eta$ sets the step.\n",
         "chapters/a.md": f"# A\n\n{sentence}\n\n$$\nx = 1\n$$\n\n| English | meaning |\n"
-        "| --- | --- |\n| learning rate | the step size |\n",
+        "| --- | --- |\n| learning rate | the step size |\n| weight decay | a penalty |\n\n"
+        "| knob | value |\n| --- | --- |\n| learning rate | 0.1 |\n",
         "terms.yml": "- english: learning rate\n  chinese: 学习率\n  meaning: m\n  taught_in: []\n",
     }
     for name, text in files.items():
@@ -179,7 +180,9 @@ def test_an_english_edit_makes_its_translation_fuzzy_and_fails_the_check(tmp_pat
     i18n.extract(tmp_path)
     a = i18n.load(i18n.po_dir(tmp_path) / "chapters" / "a.po")
     assert a["\nx = 1\n"].string == "\nx = 1\n"  # display math prefilled
-    assert a["learning rate"].string == "learning rate"  # the English column keeps the term
+    # the Key terms table's English column is no message; the same words elsewhere are one
+    assert "weight decay" not in a and "the step size" in a and "knob" in a
+    assert not a["learning rate"].string
     assert not a["Momentum keeps $v$ from the last step."].string
     intro = i18n.load(i18n.po_dir(tmp_path) / "intro.po")
     assert "Part one" in intro  # the part caption is a message of the root page
