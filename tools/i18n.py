@@ -178,6 +178,7 @@ def gettext_build(root: Path = ROOT) -> Path:
             "gettext",
             "--path-output",
             str(root / POT_OUTPUT),
+            "--all",  # a fresh environment: the messages also depend on i18n_sphinx's transforms
         ],
         cwd=root,
         capture_output=True,
