@@ -457,6 +457,10 @@ def with_page_glue(text: str, page: str) -> str:
     return SAME_PAGE_GLUE.sub(explicit, text)
 
 
+# Bump when `stage` writes its copies differently: every copy is then rewritten once.
+STAGE_FORMAT = "page-glue-2"
+
+
 def stage(source: Path, staged: Path, book: Path = ROOT) -> None:
     """Mirror the catalogues of `source` into `staged`, where the Chinese build compiles them
     (Sphinx writes its .mo files beside the .po files it reads: never into `locales/`).
@@ -466,6 +470,8 @@ def stage(source: Path, staged: Path, book: Path = ROOT) -> None:
     (`book/<page>.ipynb`), same-page glue roles are made explicit (`with_page_glue`).
     """
     wanted = {p.relative_to(source) for p in source.rglob("*.po")}
+    marker = staged / ".stage-format"
+    current = marker.exists() and marker.read_text() == STAGE_FORMAT
     if staged.exists():
         for p in staged.rglob("*.po"):
             if p.relative_to(staged) not in wanted:
@@ -473,7 +479,7 @@ def stage(source: Path, staged: Path, book: Path = ROOT) -> None:
                 p.with_suffix(".mo").unlink(missing_ok=True)
     for rel in wanted:
         origin, target = source / rel, staged / rel
-        if target.exists() and target.stat().st_mtime == origin.stat().st_mtime:
+        if current and target.exists() and target.stat().st_mtime == origin.stat().st_mtime:
             continue
         catalog = load(origin)
         notebook = book / rel.with_suffix(".ipynb")
@@ -482,6 +488,8 @@ def stage(source: Path, staged: Path, book: Path = ROOT) -> None:
                 m.string = with_page_glue(m.string, notebook.name)
         save(target, catalog)
         shutil.copystat(origin, target)
+    staged.mkdir(parents=True, exist_ok=True)
+    marker.write_text(STAGE_FORMAT)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -5,6 +5,7 @@ The last three tests hold the book's own catalogues to what CI requires; the oth
 fixture catalogues and a small temporary book, so that each rule is seen to reject bad input.
 """
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -136,6 +137,15 @@ def test_staging_mirrors_the_catalogues(tmp_path):
         assert copy.stat().st_mtime == origin.stat().st_mtime
     assert not (staged / "old" / "gone.po").exists() and not (staged / "old" / "gone.mo").exists()
     assert sorted((p.name, p.stat().st_mtime) for p in source.rglob("*")) == before
+    # a copy whose time matches is kept, unless an older staging format made it
+    copy = staged / "chapters" / "nb.po"
+    copy.write_text(copy.read_text().replace("nb.ipynb::", ""))
+    shutil.copystat(source / "chapters" / "nb.po", copy)
+    i18n.stage(source, staged, book)
+    assert "nb.ipynb::" not in copy.read_text()
+    (staged / ".stage-format").write_text("older")
+    i18n.stage(source, staged, book)
+    assert "nb.ipynb::" in copy.read_text()
 
 
 # --------------------------------------------------------------------------- a small book
