@@ -10,12 +10,28 @@ import pytest
 
 from autograder import misconceptions
 from autograder.checks import _gym
-from autograder.errors import CheckFailure
+from autograder.errors import CheckFailure, SubmissionError
 from autograder.judge import describe
 from trainlab.doctor.causes import CAUSES
+from trainlab.gym.causes import GYM_CAUSES
 
 EXERCISE = "diagnose"
 FUNCTIONS = ("diagnose",)
+
+
+def _identify(submission, case: _gym.GymCase, got: str):
+    """The known-wrong diagnoser that answers `got` on this run; when several do, the one that
+    agrees with most of the learner's answers on the public runs of every cause."""
+    candidates = [v for v in misconceptions.for_function("diagnose") if v.impl(case.run) == got]
+    if len(candidates) < 2:
+        return candidates[0] if candidates else None
+    publics = [_gym.public_case(EXERCISE, cause).run for cause in GYM_CAUSES]
+    try:
+        answers = [submission.diagnose(run=run) for run in publics]
+    except SubmissionError:  # the learner's own error is reported by the check of its cause
+        return candidates[0]
+    pairs = list(zip(publics, answers, strict=True))
+    return max(candidates, key=lambda v: sum(v.impl(r) == a for r, a in pairs))
 
 
 def expect_diagnosis(submission, cases, cause: str) -> None:
@@ -36,10 +52,7 @@ def expect_diagnosis(submission, cases, cause: str) -> None:
             )
         if got == cause:
             continue
-        variant = next(
-            (v for v in misconceptions.for_function("diagnose") if v.impl(case.run) == got),
-            None,
-        )
+        variant = _identify(submission, case, got)
         raise CheckFailure(
             f"{where}: answered {got!r}, but the run shows {cause!r}: "
             f"{_gym.explain(cause, case.run)}.",
