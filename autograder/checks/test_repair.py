@@ -94,116 +94,115 @@ def expect_repair(submission, cases, cause: str, *, minimal: bool) -> None:
 
 @pytest.mark.points(2)
 def test_fixes_healthy(submission, cases):
-    """repair: a healthy set-up must still train to the target after the repair."""
+    """repair must return a healthy set-up in a form that still trains to the target."""
     expect_repair(submission, cases, "healthy", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_healthy_minimally(submission, cases):
-    """repair: a healthy set-up must come back unchanged, and reach the target."""
+    """repair must return a healthy set-up unchanged."""
     expect_repair(submission, cases, "healthy", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_lr_too_high(submission, cases):
-    """repair: the repair of a too-high learning rate must train to the target."""
+    """repair must make a set-up whose learning rate is too high train to the target."""
     expect_repair(submission, cases, "lr_too_high", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_lr_too_high_minimally(submission, cases):
-    """repair: the repair of a too-high learning rate must change the learning rate only, and reach
-    the target."""
+    """repair must change only the learning rate of a set-up whose learning rate is too high, and
+    reach the target."""
     expect_repair(submission, cases, "lr_too_high", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_lr_too_low(submission, cases):
-    """repair: the repair of a too-low learning rate must train to the target."""
+    """repair must make a set-up whose learning rate is too low train to the target."""
     expect_repair(submission, cases, "lr_too_low", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_lr_too_low_minimally(submission, cases):
-    """repair: the repair of a too-low learning rate must change the learning rate only, and reach
-    the target."""
+    """repair must change only the learning rate of a set-up whose learning rate is too low, and
+    reach the target."""
     expect_repair(submission, cases, "lr_too_low", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_vanishing_gradients(submission, cases):
-    """repair: the repair of vanishing gradients in a deep sigmoid network must train to the
-    target."""
+    """repair must make a deep sigmoid network whose gradients vanish train to the target."""
     expect_repair(submission, cases, "vanishing_gradients", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_vanishing_gradients_minimally(submission, cases):
-    """repair: the repair of vanishing gradients must change only the activation, the
-    initialization or the normalization, and reach the target."""
+    """repair must change only the activation, the initialization or the normalization of a network
+    whose gradients vanish, and reach the target."""
     expect_repair(submission, cases, "vanishing_gradients", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_dead_relu(submission, cases):
-    """repair: the repair of ReLU units dead from the start must train to the target."""
+    """repair must make a network whose ReLU units are dead from the start train to the target."""
     expect_repair(submission, cases, "dead_relu", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_dead_relu_minimally(submission, cases):
-    """repair: the repair of dead ReLU units must change only the bias initialization or the
-    activation, and reach the target."""
+    """repair must change only the bias initialization or the activation of a network with dead
+    ReLU units, and reach the target."""
     expect_repair(submission, cases, "dead_relu", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_saturated_activations(submission, cases):
-    """repair: the repair of saturated tanh units must train to the target."""
+    """repair must make a network whose tanh units start saturated train to the target."""
     expect_repair(submission, cases, "saturated_activations", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_saturated_activations_minimally(submission, cases):
-    """repair: the repair of saturated units must change only the initialization or the activation,
-    and reach the target."""
+    """repair must change only the initialization or the activation of a network with saturated
+    units, and reach the target."""
     expect_repair(submission, cases, "saturated_activations", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_unnormalized_inputs(submission, cases):
-    """repair: the repair of unnormalized inputs must train to the target."""
+    """repair must make a set-up fed unnormalized inputs train to the target."""
     expect_repair(submission, cases, "unnormalized_inputs", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_unnormalized_inputs_minimally(submission, cases):
-    """repair: the repair of unnormalized inputs must change only the preprocessing, and reach the
+    """repair must change only the preprocessing of a set-up fed unnormalized inputs, and reach the
     target."""
     expect_repair(submission, cases, "unnormalized_inputs", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_grad_not_zeroed(submission, cases):
-    """repair: the repair of a loop that never zeroes the gradients must train to the target."""
+    """repair must make a loop that never zeroes the gradients train to the target."""
     expect_repair(submission, cases, "grad_not_zeroed", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_grad_not_zeroed_minimally(submission, cases):
-    """repair: the repair of a loop that never zeroes the gradients must change only that flag, and
+    """repair must change only the zero_grad flag of a loop that never zeroes the gradients, and
     reach the target."""
     expect_repair(submission, cases, "grad_not_zeroed", minimal=True)
 
 
 @pytest.mark.points(2)
 def test_fixes_overfitting(submission, cases):
-    """repair: the repair of an overfitting set-up must keep the validation loss near its minimum
-    without losing accuracy."""
+    """repair must keep the validation loss of an overfitting set-up near its minimum without
+    losing much accuracy."""
     expect_repair(submission, cases, "overfitting", minimal=False)
 
 
 @pytest.mark.points(1)
 def test_fixes_overfitting_minimally(submission, cases):
-    """repair: a repair of overfitting must change the regularization only, and reach the target."""
+    """repair must change only the regularization of an overfitting set-up, and reach the target."""
     expect_repair(submission, cases, "overfitting", minimal=True)
