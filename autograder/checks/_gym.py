@@ -2,16 +2,18 @@
 
 Every check of `diagnose` and `repair` is about one cause of `trainlab.gym.causes.GYM_CAUSES`.
 Its public round uses one fixed run of the cause; its hidden round one run from the cause's
-POOL: `POOL_SIZE` runs per cause derived from the course secret (so no one can train them in
-advance), the student's hidden seed choosing which. Every student therefore faces every cause,
-and the runs of the pool are shared by the whole batch: trained once (`trainlab.gym.cache`)
-and reused.
+pool: `POOL_SIZE[task]` runs per cause derived from the course secret (so no one can train them
+in advance), the student's hidden seed choosing which; nbgrader's graded cells use one more run
+(`graded_case`). Every student therefore faces every cause, and the runs of a pool are shared by
+the whole batch: trained once (`trainlab.gym.cache`) and reused.
 
-Same difficulty: a candidate run enters the pool only if it is an unambiguous instance of its
+Same difficulty: a candidate run enters a pool only if it is an unambiguous instance of its
 cause (`qualifies`): the reference diagnoser names it, every measurement the diagnosis rests
-on lies at least a factor ~2 beyond the reference's threshold (`MARGINS`), every known-wrong
-diagnoser (`autograder.misconceptions`) answers it as it answers the public run, and the
-reference repair reaches the target. Rejected candidates are replaced by the next seed.
+on lies about a factor 2 or more beyond the reference's threshold (`MARGINS`), and every
+known-wrong solution of the task (`autograder.misconceptions`) gets the verdict it gets on the
+public run; for `repair`, also the reference repair reaches the target and the broken run does
+not. A rejected candidate is replaced by the next seed. Both tasks draw the same candidates,
+so their pools share most trained runs.
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ def evidence(run: dict) -> dict[str, float | None]:
     return {
         "stale": stale["stale"] / stale["checks"] if stale["checks"] else 0.0,
         "input_rms": ref.input_scale(run),
-        "dead": ref._first_activation_stat(run, ("relu",), "dead_frac"),
-        "saturated": ref._first_activation_stat(run, ("tanh", "sigmoid"), "saturated_frac"),
+        "dead": ref.activation_at_init(run, ("relu",), "dead_frac"),
+        "saturated": ref.activation_at_init(run, ("tanh", "sigmoid"), "saturated_frac"),
         "grad_ratio": ref.gradient_ratio(run),
         "early_update": max(early, default=0.0) if all(map(math.isfinite, early)) else math.inf,
         "median_update": statistics.median(ratios) if ratios else 0.0,

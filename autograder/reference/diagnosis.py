@@ -21,7 +21,7 @@ LOW_UPDATE_RATIO = 1e-4  # median ||Δw|| / ||w||
 OVERFIT_RISE = 1.5  # final validation loss / its minimum
 
 
-def _first_activation_stat(run: dict, kinds: tuple[str, ...], key: str) -> float:
+def activation_at_init(run: dict, kinds: tuple[str, ...], key: str) -> float:
     """Mean of `key` over the layers of the given kinds in the first sampled forward."""
     if not run["activations"]:
         return 0.0
@@ -71,9 +71,9 @@ def diagnose(run: dict) -> str:
         return "grad_not_zeroed"
     if input_scale(run) > INPUT_SCALE:
         return "unnormalized_inputs"
-    if _first_activation_stat(run, ("relu",), "dead_frac") > DEAD_FRACTION:
+    if activation_at_init(run, ("relu",), "dead_frac") > DEAD_FRACTION:
         return "dead_relu"
-    if _first_activation_stat(run, ("tanh", "sigmoid"), "saturated_frac") > SATURATED_FRACTION:
+    if activation_at_init(run, ("tanh", "sigmoid"), "saturated_frac") > SATURATED_FRACTION:
         return "saturated_activations"
     ratio = gradient_ratio(run)
     if ratio is not None and ratio < VANISHING_RATIO:
