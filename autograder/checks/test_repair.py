@@ -15,10 +15,11 @@ from autograder.checks import _gym
 from autograder.errors import CheckFailure
 from autograder.judge import describe
 from trainlab.gym.cache import shared
-from trainlab.gym.configs import FIXED_KEYS, changed_keys, validate
+from trainlab.gym.configs import FIXED_KEYS, changed_keys, cost, validate
 
 EXERCISE = "repair"
 FUNCTIONS = ("repair",)
+MAX_COST_RATIO = 4  # the compute a repaired set-up may take, relative to the broken one
 
 
 def _named(case: _gym.GymCase, got: dict):
@@ -73,6 +74,13 @@ def expect_repair(submission, cases, cause: str, *, minimal: bool) -> None:
             raise CheckFailure(
                 f"{where}: changed {', '.join(frozen)}, which the task fixes (the data, the "
                 "budget of steps and the seed stay as given)."
+            )
+        ratio = cost(fixed) / cost(case.config)
+        if ratio > MAX_COST_RATIO:
+            raise CheckFailure(
+                f"{where}: the repaired set-up needs {ratio:.1f}× the compute of the given one "
+                f"(wider or deeper layers, larger batches); a repair keeps the budget, at most "
+                f"{MAX_COST_RATIO}× (the grader trains it)."
             )
         outcome = runs.get(fixed, run=False)["outcome"]
         changed = changed_keys(case.config, fixed)

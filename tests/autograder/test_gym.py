@@ -96,6 +96,9 @@ def test_a_malformed_repair_costs_its_case_with_a_clear_message():
     results = grade("repair", lambda config, run: dict(ref.repair(config, run), seed=1))
     assert "changed seed, which the task fixes" in results["test_fixes_healthy"].message
     assert score(results) == 0
+    results = grade("repair", lambda config, run: dict(config, hidden=[512] * 10, batch_size=512))
+    assert "a repair keeps the budget" in results["test_fixes_healthy"].message
+    assert score(results) == 0
 
 
 def test_learner_code_may_not_import_the_doctor():

@@ -136,3 +136,11 @@ def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The keys whose values differ between two complete configurations (in `DEFAULTS` order);
     numbers compare by value (3 == 3.0)."""
     return [k for k in DEFAULTS if before.get(k) != after.get(k)]
+
+
+def cost(config: dict[str, Any], in_features: int = 40, classes: int = 10) -> int:
+    """The training compute of a complete configuration, in multiply-adds of the weight
+    matrices: steps · batch_size · Σ fan_in · fan_out (forward; backward is about twice)."""
+    widths = [in_features, *config["hidden"], classes]
+    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    return config["steps"] * config["batch_size"] * weights

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trainlab.gym.configs import DEFAULTS, changed_keys, validate
+from trainlab.gym.configs import DEFAULTS, changed_keys, cost, validate
 
 
 def test_missing_keys_take_the_defaults():
@@ -38,3 +38,8 @@ def test_changed_keys_compare_values():
     assert changed_keys(base, dict(base)) == []
     assert changed_keys(base, dict(base, lr=base["lr"], steps=300.0)) == []  # 300 == 300.0
     assert changed_keys(base, dict(base, zero_grad=False, lr=1.0)) == ["lr", "zero_grad"]
+
+
+def test_the_cost_counts_the_multiply_adds_of_training():
+    config = validate({"hidden": [10], "batch_size": 2, "steps": 3})
+    assert cost(config) == 3 * 2 * (40 * 10 + 10 * 10)
