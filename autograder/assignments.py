@@ -22,6 +22,8 @@ ASSIGNMENTS: tuple[str, ...] = (
     "09_lr_schedule",
     "10_softmax_cross_entropy",
     "11_layernorm",
+    "12_diagnose",
+    "13_repair",
 )
 
 

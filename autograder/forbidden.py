@@ -120,6 +120,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "torch._C._nn.cross_entropy_loss",
         "torch._C._nn.nll_loss",
     ),
+    # the gym's exercises delegate to nothing in torch; trainlab (the doctor) is refused to
+    # every exercise by the import block
+    "diagnose": (),
+    "repair": (),
     "layernorm": (
         "torch.nn.functional.layer_norm",
         "torch.layer_norm",

@@ -94,7 +94,71 @@ _CH = {
     "critical": "02_critical_points",
     "init": "12_weight_initialization",
     "reg": "13_regularization",
+    "guide": "01_general_guide",
+    "doctor": "16_the_doctor",
+    "activation": "10_activation_functions",
 }
+_UPDATES = (
+    "def _update_ratios(run):\n"
+    "    values = [v for e in run['update_ratios'] for v in e['ratio'].values()]\n"
+    "    return [v for v in values if math.isfinite(v)]\n"
+)
+_AT_INIT = (
+    "def _first(run, kinds, key):\n"
+    "    layers = run['activations'][0]['layers'] if run['activations'] else []\n"
+    "    values = [x[key] for x in layers if x['kind'] in kinds and key in x]\n"
+    "    return sum(values) / len(values) if values else 0.0\n"
+    "def _grad_ratio(run):\n"
+    "    ratios = []\n"
+    "    for entry in run['grad_rms'][:3]:\n"
+    "        names = list(entry['rms'])\n"
+    "        if len(names) < 3:\n"
+    "            return None\n"
+    "        first, last = entry['rms'][names[0]], entry['rms'][names[-2]]\n"
+    "        if last > 0:\n"
+    "            ratios.append(first / last)\n"
+    "    return sorted(ratios)[len(ratios) // 2] if ratios else None\n"
+    "def _bugs(run):\n"
+    "    stale = run['stale_gradients']\n"
+    "    if stale['checks'] and stale['stale'] / stale['checks'] > 0.5:\n"
+    "        return 'grad_not_zeroed'\n"
+    "    if max((max(b['feature_rms']) for b in run['inputs']), default=0.0) > 10:\n"
+    "        return 'unnormalized_inputs'\n"
+    "    return None\n"
+    "def _init(run):\n"
+    "    if _first(run, ('relu',), 'dead_frac') > 0.5:\n"
+    "        return 'dead_relu'\n"
+    "    if _first(run, ('tanh', 'sigmoid'), 'saturated_frac') > 0.5:\n"
+    "        return 'saturated_activations'\n"
+    "    ratio = _grad_ratio(run)\n"
+    "    if ratio is not None and ratio < 1e-2:\n"
+    "        return 'vanishing_gradients'\n"
+    "    return None\n"
+    "def _rate(run):\n"
+    "    early = [v for e in run['update_ratios'][:5] for v in e['ratio'].values()]\n"
+    "    if not all(math.isfinite(x) for x in run['train_loss']) or any(\n"
+    "        not math.isfinite(v) or v > 0.2 for v in early):\n"
+    "        return 'lr_too_high'\n"
+    "    ratios = _update_ratios(run)\n"
+    "    if ratios and sorted(ratios)[len(ratios) // 2] < 1e-4:\n"
+    "        return 'lr_too_low'\n"
+    "    return None\n"
+    "def _overfit(run):\n"
+    "    val = [p['loss'] for p in run['eval_phases'] if math.isfinite(p['loss'])]\n"
+    "    losses = run['train_loss']\n"
+    "    if val and val[-1] > 1.5 * min(val) and losses[-1] < losses[0]:\n"
+    "        return 'overfitting'\n"
+    "    return None\n"
+)
+_RECIPE = (
+    "def repair(config, run):\n"
+    "    return {'hidden': [64, 64], 'activation': 'relu', 'init': 'he', 'init_std': 0.05,\n"
+    "            'bias_init': 0.0, 'optimizer': 'adam', 'lr': 3e-3, 'momentum': 0.0,\n"
+    "            'weight_decay': 0.0, 'batch_size': 64, 'norm': 'batchnorm',\n"
+    "            'loss': 'cross_entropy', 'dropout': 0.0, 'standardize': True,\n"
+    "            'zero_grad': True, 'shuffle': True, 'n_train': config['n_train'],\n"
+    "            'steps': config['steps'], 'seed': config['seed']}\n"
+)
 
 VARIANTS: tuple[Variant, ...] = (
     # ------------------------------------------------------------------ adam
@@ -755,6 +819,103 @@ VARIANTS: tuple[Variant, ...] = (
         "    mean = x.mean(dim=-1, keepdim=True)\n"
         "    std = x.var(dim=-1, correction=0, keepdim=True).sqrt()\n"
         "    return gamma * (x - mean) / (std + eps) + beta\n",
+    ),
+    # ------------------------------------------------------------------ diagnose
+    Variant(
+        "diagnose.loss_curve_only",
+        "diagnose",
+        "You read only the loss curves; a flat or noisy loss has many causes (learning rate, "
+        "dead or saturated units, vanishing gradients, a bug in the loop): read the gradient "
+        "norms per layer, the update ratios, the activations and the inputs as well.",
+        _CH["doctor"],
+        "One symptom, three causes",
+        "def diagnose(run):\n"
+        "    losses = run['train_loss']\n"
+        "    val = [p['loss'] for p in run['eval_phases']]\n"
+        "    if not all(math.isfinite(x) for x in losses + val):\n"
+        "        return 'lr_too_high'\n"
+        "    first, k = losses[0], max(3, len(losses) // 5)\n"
+        "    tail = sum(losses[-k:]) / k\n"
+        "    if tail > 0.95 * first:\n"
+        "        return 'lr_too_high' if max(losses) > 1.5 * first else 'lr_too_low'\n"
+        "    if val[-1] > 1.5 * min(val):\n"
+        "        return 'overfitting'\n"
+        "    return 'healthy'\n",
+    ),
+    Variant(
+        "diagnose.one_answer",
+        "diagnose",
+        "Your diagnoser names the same cause whatever the run shows; each cause leaves its own "
+        "evidence in the instruments: look for it.",
+        _CH["doctor"],
+        "The method",
+        "def diagnose(run):\n    return 'lr_too_high'\n",
+    ),
+    Variant(
+        "diagnose.rate_before_init",
+        "diagnose",
+        "You blamed the learning rate for tiny updates before looking at the network as "
+        "initialized: dead ReLUs and vanishing gradients also make the updates tiny; check the "
+        "activations and the per-layer gradients first.",
+        _CH["doctor"],
+        "One symptom, three causes",
+        _UPDATES + _AT_INIT + "def diagnose(run):\n"
+        "    return _bugs(run) or _rate(run) or _init(run) or _overfit(run) or 'healthy'\n",
+    ),
+    Variant(
+        "diagnose.no_validation",
+        "diagnose",
+        "You never compared the validation loss with the train loss: a train loss that keeps "
+        "falling while the validation loss rises is overfitting.",
+        _CH["guide"],
+        "Two losses, four diagnoses",
+        _UPDATES + _AT_INIT + "def diagnose(run):\n"
+        "    return _bugs(run) or _init(run) or _rate(run) or 'healthy'\n",
+    ),
+    # ------------------------------------------------------------------ repair
+    Variant(
+        "repair.known_good_recipe",
+        "repair",
+        "You replaced the whole set-up with a known-good recipe: a repair changes only what "
+        "the diagnosis blames, so that you learn what was wrong (and keep what was right).",
+        _CH["doctor"],
+        "From the doctor to the chapters",
+        _RECIPE,
+    ),
+    Variant(
+        "repair.unchanged",
+        "repair",
+        "You returned the set-up unchanged: diagnose the run first, then change what the "
+        "cause calls for.",
+        _CH["doctor"],
+        "The method",
+        "def repair(config, run):\n    return dict(config)\n",
+    ),
+    Variant(
+        "repair.dead_relu_lower_lr",
+        "repair",
+        "You lowered the learning rate for ReLU units that are dead from the start: their "
+        "biases switch them off before any step, so reset the biases (or use a leaky ReLU).",
+        _CH["activation"],
+        "ReLU: no saturation on the right, but dead units",
+        _UPDATES + _AT_INIT + "def repair(config, run):\n"
+        "    fixed = dict(config)\n"
+        "    cause = _bugs(run) or _init(run) or _rate(run) or _overfit(run) or 'healthy'\n"
+        "    if cause == 'grad_not_zeroed':\n"
+        "        fixed['zero_grad'] = True\n"
+        "    elif cause == 'unnormalized_inputs':\n"
+        "        fixed['standardize'] = True\n"
+        "    elif cause == 'dead_relu':\n"
+        "        fixed['lr'] = config['lr'] / 10\n"
+        "    elif cause == 'saturated_activations':\n"
+        "        fixed['init'] = 'xavier'\n"
+        "    elif cause == 'vanishing_gradients':\n"
+        "        fixed.update(activation='relu', init='he')\n"
+        "    elif cause in ('lr_too_high', 'lr_too_low'):\n"
+        "        fixed['lr'] = {'adam': 3e-3, 'sgd': 0.05}[config['optimizer']]\n"
+        "    elif cause == 'overfitting':\n"
+        "        fixed.update(dropout=0.5, weight_decay=0.05)\n"
+        "    return fixed\n",
     ),
 )
 

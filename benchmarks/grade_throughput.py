@@ -6,7 +6,8 @@
 Builds `--students` submissions of the whole assignment (every `solutions/NN_name/name.ipynb`)
 in a temporary nbgrader course: a third correct (the solution notebooks), a third partial (the
 first five exercises' functions redefined to raise NotImplementedError), a third wrong (every
-exercise function redefined to return its first argument). Then
+exercise function redefined to return None; returning its first argument would repair a
+healthy set-up of the gym rightly, unchanged). Then
 
 1. grades them all with `python -m autograder grade` (pool on, `--jobs`), `--repeat` times
    (the machine's speed drifts: the median run is the figure), and reports submissions per
@@ -80,7 +81,7 @@ def build(course: Path, students: int, only: set[str] | None = None) -> tuple[li
             if kind == "partial" and k < 5:
                 redefine(nb, exercise, "raise NotImplementedError()")
             elif kind == "wrong":
-                redefine(nb, exercise, "return args[0]")
+                redefine(nb, exercise, "return None")
             target = course / "submitted" / student / assignment / source.name
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, target)

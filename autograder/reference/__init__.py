@@ -11,6 +11,7 @@ from autograder.reference.critical_points import (
     hessian,
     minimum_ratio,
 )
+from autograder.reference.diagnosis import diagnose, repair
 from autograder.reference.initialization import he_init, xavier_init
 from autograder.reference.losses import cross_entropy, softmax
 from autograder.reference.normalization import batchnorm_forward, layer_norm
@@ -24,6 +25,7 @@ __all__ = [
     "batchnorm_forward",
     "classify_critical_point",
     "cross_entropy",
+    "diagnose",
     "dropout",
     "escape_direction",
     "he_init",
@@ -32,6 +34,7 @@ __all__ = [
     "lr_at",
     "minimum_ratio",
     "momentum_step",
+    "repair",
     "rmsprop_step",
     "softmax",
     "xavier_init",

@@ -214,6 +214,40 @@ ALTERNATIVES: dict[str, str] = {
         "    shape = 0.5 * (1 + math.cos(math.pi * p)) if decay == 'cosine' else 1 - p\n"
         "    return min_lr + (base_lr - min_lr) * shape\n"
     ),
+    # thresholds of its own (anywhere between the healthy and the broken ranges), other
+    # statistics (max instead of mean, the median update for the low rate), no list of causes
+    "diagnose": (
+        "def diagnose(run):\n"
+        "    stale = run['stale_gradients']\n"
+        "    if stale['checks'] and stale['stale'] >= 0.75 * stale['checks']:\n"
+        "        return 'grad_not_zeroed'\n"
+        "    rms = [v for batch in run['inputs'] for v in batch['feature_rms']]\n"
+        "    if rms and max(rms) > 30:\n"
+        "        return 'unnormalized_inputs'\n"
+        "    layers = run['activations'][0]['layers']\n"
+        "    dead = [x['dead_frac'] for x in layers if 'dead_frac' in x]\n"
+        "    if dead and max(dead) > 0.7:\n"
+        "        return 'dead_relu'\n"
+        "    flat = [x['saturated_frac'] for x in layers if 'saturated_frac' in x]\n"
+        "    if flat and sum(flat) / len(flat) > 0.3:\n"
+        "        return 'saturated_activations'\n"
+        "    ratios = []\n"
+        "    for entry in run['grad_rms'][:3]:\n"
+        "        values = list(entry['rms'].values())\n"
+        "        if len(values) >= 3 and values[-2] > 0:\n"
+        "            ratios.append(values[0] / values[-2])\n"
+        "    if ratios and sorted(ratios)[len(ratios) // 2] < 3e-3:\n"
+        "        return 'vanishing_gradients'\n"
+        "    early = [v for e in run['update_ratios'][:5] for v in e['ratio'].values()]\n"
+        "    finite = all(map(math.isfinite, run['train_loss']))\n"
+        "    if any(not v < 0.3 for v in early) or not finite:\n"
+        "        return 'lr_too_high'\n"
+        "    updates = sorted(v for e in run['update_ratios'] for v in e['ratio'].values())\n"
+        "    if updates and updates[len(updates) // 2] < 2e-4:\n"
+        "        return 'lr_too_low'\n"
+        "    val = [p['loss'] for p in run['eval_phases']]\n"
+        "    return 'overfitting' if val[-1] > 1.4 * min(val) else 'healthy'\n"
+    ),
 }
 
 # Implementations right in value that break a rule the contract states: each must lose points.
