@@ -20,6 +20,13 @@ def test_the_reference_names_every_labelled_run(examples):
     assert {cause: diagnose(e["run"]) for cause, e in examples.items()} == {c: c for c in examples}
 
 
+def test_the_reference_diagnoser_leaves_the_run_unchanged(examples):
+    for example in examples.values():
+        run = copy.deepcopy(example["run"])
+        diagnose(run)
+        assert run == example["run"]
+
+
 def test_the_doctor_finds_the_cause_among_its_findings_on_the_full_record(examples):
     for cause, example in examples.items():
         if cause != "healthy":
