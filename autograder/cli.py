@@ -38,6 +38,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from autograder import affinity
 from autograder.assignments import assignment_of, exercise_of
 from autograder.batch import EVERY_EXERCISE
 from autograder.limits import Limits
@@ -206,11 +207,23 @@ def grade_command(args: argparse.Namespace) -> int:
     bar = tqdm(total=len(jobs), desc="grading", unit="student", file=sys.stdout, ncols=80)
     done = []
     if args.jobs > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
+        context = get_context("spawn")
+        plan, cpus = affinity.plan(args.jobs), context.Queue()
+        cpus.cancel_join_thread()  # CPUs of workers never started stay unread
+        for cpu in plan:
+            cpus.put(cpu)
+        with ProcessPoolExecutor(
+            args.jobs,
+            mp_context=context,
+            initializer=affinity.pin_from if plan else None,
+            initargs=(cpus,),
+        ) as pool:
             for item in pool.map(_grade_one, jobs):
                 done.append(item)
                 bar.update()
     else:
+        for cpu in affinity.plan(1):
+            affinity.pin(cpu)  # this process is the judge: it and its children share a CPU
         for job in jobs:
             done.append(_grade_one(job))
             bar.update()

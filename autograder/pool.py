@@ -48,6 +48,16 @@ MAX_CONTROL = 1 << 16
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 CLONE_NEWPID = 0x20000000
 
+# The zygote's heap in transparent huge pages: glibc's malloc asks for them (glibc >= 2.35) and
+# PYTHONMALLOC=malloc puts Python's objects there too. Forking a process with torch loaded then
+# copies a few hundred page-table entries for its ~150 MB of heap instead of ~37,000, and a
+# child's exit frees as few: measured here, 18 ms -> 4 ms of CPU per exercise. Ignored where
+# huge pages are off or glibc is older.
+FORK_FRIENDLY_HEAP = {"PYTHONMALLOC": "malloc", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+# -I without its -E (which would ignore PYTHONMALLOC): no user site, no cwd on sys.path; the
+# environment is ours (`scrubbed_environment`). -P needs Python 3.11.
+ISOLATED = ("-s", "-P") if sys.version_info >= (3, 11) else ("-I",)
+
 
 class ZygoteError(Exception):
     """The zygote could not be started or stopped answering."""
@@ -101,7 +111,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-m", "autograder.pool", str(theirs.fileno())],
+                [sys.executable, *ISOLATED, "-B", "-m", "autograder.pool", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -110,6 +120,7 @@ class Zygote:
                 env={
                     **scrubbed_environment(tempfile.gettempdir()),
                     "TORCHINDUCTOR_CACHE_DIR": inductor_cache_dir(process_workdir()),
+                    **FORK_FRIENDLY_HEAP,
                 },
                 start_new_session=True,
                 close_fds=True,
@@ -307,12 +318,13 @@ def zygote_main(fd: int) -> None:
         os._exit(1)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of learner code come back to us
     control = socket.socket(fileno=fd)
-    from autograder import catalogue, forbidden, guard, protocol, worker  # noqa: F401
+    from autograder import catalogue, forbidden, guard, protocol, purity, worker  # noqa: F401
 
     worker.prepare()
     preloaded = 0
     if os.geteuid() == 0 and not worker._world_readable(os.path.dirname(os.__file__)):
         preloaded = worker._preload_stdlib()  # nobody could not import it later
+    worker.remember_grader_modules()
     own_pid_namespace = _pid_namespace_fd()
     gc.freeze()  # children never traverse (nor copy, for the gc's bookkeeping) what is here
     wake_read, wake_write = os.pipe()

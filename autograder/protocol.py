@@ -33,6 +33,7 @@ from the course beyond the standard library, numpy and torch.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -84,6 +85,7 @@ _TORCH_DTYPES = {
         torch.float8_e5m2,
     )
 }
+_DTYPE_NAMES = {dtype: name for name, dtype in _TORCH_DTYPES.items()}
 
 
 class ProtocolError(Exception):
@@ -179,6 +181,15 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
         count[0] += 1
         if depth > MAX_DEPTH or count[0] > MAX_NODES:
             raise ProtocolError("value too deeply nested or too large to send")
+        kind = type(v)  # the common exact types first (a subclass takes the long way below)
+        if kind is torch.Tensor:
+            return walk_tensor(v)
+        if kind is float:
+            return {"t": "float", "v": v.hex()}
+        if kind is tuple:
+            return {"t": "tuple", "items": [walk(x, depth + 1) for x in v]}
+        if kind is int:
+            return {"t": "int", "v": v}
         if v is None:
             return {"t": "none"}
         if isinstance(v, bool):
@@ -228,10 +239,16 @@ def pack(value: Any) -> tuple[Any, list[bytes]]:
             return _opaque(t, "torch.Tensor on the meta device (shape only, no values)")
         if t.layout != torch.strided or t.is_quantized:
             return _opaque(t, f"torch.Tensor with layout {t.layout} (quantized: {t.is_quantized})")
-        name = str(t.dtype).removeprefix("torch.")
-        if name not in _TORCH_DTYPES:
+        name = _DTYPE_NAMES.get(t.dtype)
+        if name is None:
             return _opaque(t)
-        data = t.detach().resolve_conj().resolve_neg().contiguous().cpu()
+        data = t.detach()
+        if data.is_conj() or data.is_neg():
+            data = data.resolve_conj().resolve_neg()
+        if not data.is_contiguous():
+            data = data.contiguous()
+        if data.device.type != "cpu":
+            data = data.cpu()
         if data.dtype in _BITCAST:
             data = data.view(_BITCAST[data.dtype])
         return {
@@ -337,6 +354,7 @@ def _typed(node: dict, key: str, kind: type) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def _device(name: str) -> torch.device:
     """A device name from the other side: `cpu` or `cuda:<index>` only."""
     kind, _, index = name.partition(":")
@@ -358,10 +376,10 @@ def _tensor(node: dict, blob: bytes) -> torch.Tensor:
     carried = _BITCAST.get(dtype, dtype)
     if math.prod(shape) * carried.itemsize != len(blob):
         raise ProtocolError("a tensor's blob length does not match its dtype and shape")
-    data = torch.empty(shape, dtype=carried)
-    if blob:  # written through a numpy view: no copy of a read-only buffer is shared
-        view = data.numpy().reshape(-1)
-        view[:] = np.frombuffer(blob, dtype=view.dtype)
+    if blob:  # a writable copy of the bytes, owned by the tensor
+        data = torch.frombuffer(bytearray(blob), dtype=carried).reshape(shape)
+    else:
+        data = torch.empty(shape, dtype=carried)
     if dtype in _BITCAST:
         data = data.view(dtype)
     device = _device(_typed(node, "device", str))

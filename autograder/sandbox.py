@@ -12,6 +12,7 @@ code (executing the cells and the calls), not the child's start-up (importing to
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -58,17 +59,24 @@ def hidden_paths(extra: tuple[str, ...] = ()) -> list[str]:
     the other libraries stay visible, since the child imports from them.
     """
     extra_paths = list(dict.fromkeys(os.path.abspath(p) for p in extra))  # once each
-    if os.path.realpath(COURSE_ROOT) in _site_packages():
-        return [os.path.join(COURSE_ROOT, name) for name in COURSE_PACKAGES] + extra_paths
+    return [*_course_paths(COURSE_ROOT, os.stat(COURSE_ROOT).st_mtime_ns), *extra_paths]
+
+
+@functools.lru_cache(maxsize=1)
+def _course_paths(root: str, listed_at: int) -> tuple[str, ...]:
+    """The course's part of `hidden_paths`, listed again only when the repository's top folder
+    changed (`listed_at`: its mtime; an entry added or removed changes it)."""
+    if os.path.realpath(root) in _site_packages():
+        return tuple(os.path.join(root, name) for name in COURSE_PACKAGES)
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     out = []
-    for name in sorted(os.listdir(COURSE_ROOT)):
-        path = os.path.join(COURSE_ROOT, name)
+    for name in sorted(os.listdir(root)):
+        path = os.path.join(root, name)
         real = os.path.realpath(path)
         if any(k == real or k.startswith(real + os.sep) for k in keep):
             continue
         out.append(path)
-    return out + extra_paths
+    return tuple(out)
 
 
 COURSE_PACKAGES = ("autograder", "trainlab")

@@ -298,10 +298,30 @@ class _BlockGrader:
         return None
 
 
+def _grader_modules() -> tuple[str, ...]:
+    return tuple(n for n in sys.modules if n.split(".", 1)[0] in ("autograder", "trainlab"))
+
+
+# The zygote lists the grader's modules once (`remember_grader_modules`): a child that walked
+# sys.modules itself would write the reference count of every module name, a copy-on-write
+# fault on ~1000 pages (4 ms per exercise). The modules it drops are kept alive (`_FORGOTTEN`)
+# for the same reason: freeing them would write to every page they occupy.
+_GRADER_MODULES: tuple[tuple[str, ...], int] | None = None
+_FORGOTTEN: list[Any] = []
+
+
+def remember_grader_modules() -> None:
+    """In the zygote, after its imports: the names `_forget_grader` removes in each child."""
+    global _GRADER_MODULES
+    _GRADER_MODULES = (_grader_modules(), len(sys.modules))
+
+
 def _forget_grader() -> None:
-    for name in list(sys.modules):
-        if name.split(".", 1)[0] in ("autograder", "trainlab"):
-            del sys.modules[name]
+    """Remove the grader and the course helpers from sys.modules and refuse to import them."""
+    known = _GRADER_MODULES
+    # the list made in the zygote is complete unless something was imported since
+    names = known[0] if known is not None and known[1] == len(sys.modules) else _grader_modules()
+    _FORGOTTEN.extend(sys.modules.pop(name) for name in names)
     sys.meta_path.insert(0, _BlockGrader)
 
 

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -69,6 +70,56 @@ def test_zygote_is_single_threaded_and_children_are_isolated(zygote):
             assert "course paths hidden" in report["files"]
     finally:
         sandbox.close()
+
+
+GRADER = """
+import sys
+def grader():
+    try:
+        import autograder.reference  # noqa: F401
+        blocked = False
+    except ImportError:
+        blocked = True
+    return {
+        "modules": [m for m in sys.modules if m.split(".")[0] in ("autograder", "trainlab")],
+        "blocked": blocked,
+        "no_user_site": bool(sys.flags.no_user_site),
+        "cwd_on_path": any(p in ("", ".", "/") for p in sys.path),
+    }
+"""
+
+
+def test_a_forked_child_forgets_the_grader_and_keeps_pythons_isolation(zygote):
+    """The zygote lists the grader's modules once; each child drops exactly those (and any
+    imported since) and refuses to import them again; -s -P (-I without -E) hold."""
+    sandbox = _start(zygote, GRADER)
+    try:
+        seen = RemoteSubmission(sandbox).grader()
+    finally:
+        sandbox.close()
+    assert seen == {"modules": [], "blocked": True, "no_user_site": True, "cwd_on_path": False}
+    environ = Path(f"/proc/{zygote.process.pid}/environ").read_bytes().split(b"\0")
+    assert b"PYTHONMALLOC=malloc" in environ  # the heap in huge pages (FORK_FRIENDLY_HEAP)
+
+
+def test_the_list_of_grader_modules_is_made_again_when_sys_modules_changed():
+    """A module imported after the zygote's list was made is forgotten too (fresh process)."""
+    code = (
+        "import sys\n"
+        "from autograder import worker\n"
+        "worker.remember_grader_modules()\n"
+        "import autograder.errors, trainlab.seed\n"
+        "worker._forget_grader()\n"
+        "left = [m for m in sys.modules if m.split('.')[0] in ('autograder', 'trainlab')]\n"
+        "assert left == [], left\n"
+        "try:\n"
+        "    import trainlab\n"
+        "except ImportError:\n"
+        "    print('blocked')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "blocked"
 
 
 def test_forked_children_are_fast(zygote):
