@@ -64,6 +64,12 @@ def test_chapter_has_key_terms_and_a_title(path):
     markdown = glossary.chapter_markdown(path)
     assert markdown.lstrip().startswith("# "), "a chapter opens with its title"
     assert glossary.key_term_rows(markdown), "a chapter ends with a `## Key terms` table"
+    sections = [line for line in markdown.splitlines() if line.startswith("#")]
+    closing = sections[sections.index("## Key terms") :]
+    assert closing in (
+        ["## Key terms", "## Try it", "## References"],
+        ["## Key terms", "## References"],
+    ), f"after Key terms only Try it and References follow, found {closing}"
 
 
 def test_setup_cell_is_collapsed_on_the_website(tmp_path):
