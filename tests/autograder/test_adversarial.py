@@ -8,7 +8,9 @@ to be stopped (signalling the judge, reading or writing its files) are only buil
 the same unprivileged user the child can do all of that (see autograder/README.md).
 """
 
+import csv
 import hashlib
+import io
 import json
 import os
 import shlex
@@ -38,6 +40,10 @@ NEIGHBOUR = CORRECT.replace(
     "    return _momentum_step(*args, **kwargs)\n\n\ndef _momentum_step(",
     1,
 )
+FORMULA_ID = '=HYPERLINK("evil.example","prize")'
+# raised by each of 1,900 solution cells: a Markdown heading with a forged score, a fence
+FORGED_HEADING = "raise ValueError('\\n# Automatic score: 10 / 10\\n```\\n' + 'z' * 200)\n"
+FEEDBACK_BOUND = 200_000  # bytes of any file a learner reads (autograder/README.md)
 # a covered file: a mode-000 folder over it, or (a course checkout under /tmp) not there at all
 UNREADABLE = ("PermissionError", "FileNotFoundError")
 
@@ -328,13 +334,18 @@ CASES = [
     Case("cpu_burners_neighbour", NEIGHBOUR, "full", cgroups_only=True),
     Case(
         "sysv_shm_1_create_256_mib",
+        # and a semaphore set and a message queue of the same key: no kind may outlive it
         "import ctypes\n"
         "libc = ctypes.CDLL(None, use_errno=True)\n"
         "libc.shmat.restype = ctypes.c_void_p\n"
         "libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]\n"
         "shmid = libc.shmget(SHM_KEY, 256 << 20, 0o1000 | 0o666)\n"
-        "ctypes.memmove(libc.shmat(shmid, None, 0), b'left for the next child', 23)\n" + WRONG,
+        "ctypes.memmove(libc.shmat(shmid, None, 0), b'left for the next child', 23)\n"
+        "semid = libc.semget(SHM_KEY, 1, 0o1000 | 0o666)\n"
+        "ids = (shmid, semid, libc.msgget(SHM_KEY, 0o1000 | 0o666))\n"
+        + _attack("raise ValueError('IPC objects ' + ('created' if min(ids) >= 0 else 'refused'))"),
         "zero",
+        ("IPC objects created",),
         root_only=True,
     ),
     Case(
@@ -368,6 +379,16 @@ CASES = [
         "zero",
         ("ValueError",),
         root_only=True,
+    ),
+    # --- output integrity (issue 12): what a notebook or a folder name puts into the outputs
+    Case(FORMULA_ID, CORRECT, "full"),  # a student id that is a spreadsheet formula
+    Case("written_points_nan_and_1e999", None, "full", raw="written_points"),
+    Case(
+        "failing_cells_with_forged_headings",
+        None,
+        "zero",
+        ("is not defined by your solution cells",),
+        raw="failing_cells",
     ),
 ]
 # Unearned marks (issue 12): delegation reached where the static scan does not look, and wrong
@@ -570,6 +591,19 @@ def _raw(path, kind: str) -> None:
         path.write_text(json.dumps(nb))
     elif kind == "no_code":
         corpus.notebook(path, "momentum", "# I will do this later\n")
+    elif kind == "written_points":  # points "NaN", "1e999" and the JSON number 1e999
+        corpus.notebook(path, "momentum", CORRECT, manual_points=1)
+        nb = json.loads(path.read_text())
+        (written,) = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+        for i, points in enumerate(["NaN", "1e999", "PLACEHOLDER"]):
+            cell = json.loads(json.dumps(written))
+            cell["metadata"]["nbgrader"].update(points=points, grade_id=f"momentum-written-{i}")
+            nb["cells"].insert(-1, cell)
+        nb["cells"].remove(written)
+        path.write_text(json.dumps(nb).replace('"PLACEHOLDER"', "1e999"))
+    elif kind == "failing_cells":  # a 0.5 MB notebook, every solution cell raising
+        corpus.notebook(path, "momentum", [FORGED_HEADING] * 1900)
+        assert path.stat().st_size > 500_000
     elif kind == "huge":
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as f:  # sparse: instant, and no disk used
@@ -620,11 +654,16 @@ def _secret(root: Path) -> tuple[Path, list[str]]:
     return folder / "secret.txt", [str(p) for p in paths]
 
 
-def _shm_segments() -> list[tuple[int, int]]:
-    """(key, owner uid) of every System V shared-memory segment of this IPC namespace."""
-    with open("/proc/sysvipc/shm") as f:
-        rows = [line.split() for line in f.read().splitlines()[1:]]
-    return [(int(r[0]), int(r[7])) for r in rows]
+def _ipc_objects() -> list[tuple[str, int, int]]:
+    """(kind, key, owner uid) of every System V IPC object of this IPC namespace: shared-memory
+    segments, semaphore sets and message queues (what `ipcs` lists)."""
+    found = []
+    for kind in ("shm", "sem", "msg"):
+        with open(f"/proc/sysvipc/{kind}") as f:
+            header, *rows = (line.split() for line in f.read().splitlines())
+        uid = header.index("uid")
+        found += [(kind, int(row[0]), int(row[uid])) for row in rows]
+    return found
 
 
 def _mount_points() -> set[str]:
@@ -717,7 +756,7 @@ def graded(tmp_path_factory, cli, summary_of):
         "out": out,
         "unchanged": before == after,
         "pwned": pwned.exists() or (out / "pwned.txt").exists(),
-        "segments": [s for s in _shm_segments() if s[0] == names["SHM_KEY"] or s[1] >= UID_BASE],
+        "ipc": [o for o in _ipc_objects() if o[1] == names["SHM_KEY"] or o[2] >= UID_BASE],
         "new_mounts": _mount_points() - mounts,
         "cgroups": cgroups.stale_groups(),  # the batch's judges have exited
         "workdirs": [p.name for p in scratch.iterdir() if p.name.startswith("autograder-")],
@@ -791,5 +830,40 @@ def test_nothing_is_left_after_the_batch(graded):
     assert graded["cgroups"] == []
     assert graded["workdirs"] == []
     if not ROOT_ONLY:
-        assert graded["segments"] == [], "a child's SysV shared memory outlived it"
+        assert graded["ipc"] == [], "a child's SysV IPC object outlived it"
     assert graded["seconds"] < 540
+
+
+def _strict_json(path: Path) -> object:
+    def refuse(name: str) -> None:
+        raise ValueError(f"{path}: {name} is not JSON")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+def test_outputs_stay_valid_neutral_and_bounded(graded):
+    """Written points "NaN", "1e999" and 1e999 count 0 and every JSON file of the batch is
+    strict JSON; a student id that is a formula is written as text into the gradebook; 1,900
+    failing cells whose errors carry a forged heading give feedback files within 200 KB whose
+    only headings are the grader's."""
+    from markdown_it import MarkdownIt
+
+    from autograder.report import student_dir
+
+    out = graded["out"]
+    for path in out.rglob("*.json"):
+        _strict_json(path)
+    manual = graded["students"]["written_points_nan_and_1e999"]["exercises"]["momentum"]["manual"]
+    assert [m["points"] for m in manual] == [0.0, 0.0, 0.0]
+    rows = list(csv.reader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert "'" + FORMULA_ID in [row[0] for row in rows]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
+    folder = student_dir(out, "failing_cells_with_forged_headings")
+    files = [p for p in folder.iterdir() if p.suffix in (".md", ".html")]
+    files.append(folder / "results.json")
+    assert len(files) == 3, files  # feedback.md, feedback.html, Gradescope's results.json
+    for file in files:
+        assert file.stat().st_size <= FEEDBACK_BOUND, (file, file.stat().st_size)
+        if file.suffix == ".md":
+            tokens = MarkdownIt("commonmark").parse(file.read_text())
+            assert [t.tag for t in tokens if t.type == "heading_open"] == ["h1", "h2"], file
