@@ -34,7 +34,10 @@ book: venv $(MATHJAX)/tex-chtml.js
 	@$(MAKE) --no-print-directory book-en
 	@$(MAKE) --no-print-directory book-zh
 
+# The notebooks first execute in parallel into the build's cache (one per core; a failure is
+# left for the build to report), then the build renders them.
 book-en: venv $(MATHJAX)/tex-chtml.js
+	$(BIN)/python tools/execute_notebooks.py
 	$(BIN)/jupyter-book build . -W --keep-going
 
 # The Chinese edition: the same source with the catalogues of locales/zh_CN, built beside the

@@ -231,16 +231,21 @@ class Sandbox:
                 "file_bytes": self.limits.file_bytes,
             },
         }
-        self._send(protocol.dumps("setup", **setup))
         cgroup = "no cgroup (Limits.cgroup is off)"
-        if self.limits.cgroup:  # joined while the child enters its sandbox: before learner code
-            self.cgroup, cgroup = ChildGroup.create(
+        if self.limits.cgroup:  # the child joins first thing in its set-up: before learner code
+            self.cgroup, cgroup = ChildGroup.make(
                 self.process.pid,
                 cpus=self.limits.cpus,
                 memory=self.limits.memory_bytes,
                 processes=self.limits.processes,
             )
+        setup["cgroup_tasks"] = self.cgroup.self_join_files() if self.cgroup else []
+        self._send(protocol.dumps("setup", **setup))
         hello = self._receive(self.limits.startup_timeout, counts=False, during="starting up")
+        if self.cgroup is not None:  # where the child could not join itself: moved in now
+            missed = self.cgroup.join(self.process.pid)
+            if missed:
+                cgroup += f" (not joined: {', '.join(missed)})"
         sandbox_report = hello.meta.get("sandbox", {})
         self.report = {"process": started, **(sandbox_report if _is_dict(sandbox_report) else {})}
         self.report["cgroup"] = cgroup

@@ -128,3 +128,34 @@ def test_v2_is_preferred_and_v1_gives_what_v2_cannot(tmp_path, monkeypatch):
         "memory.swap.max": "0",
         "pids.max": "64",
     }
+
+
+WHERE = """
+def where():
+    return open("/proc/self/cgroup").read()
+"""
+
+
+@pytest.mark.skipif(not USABLE, reason="no cgroup controller can be used here (not root?)")
+@pytest.mark.parametrize("child_joins", [True, False], ids=["joins-itself", "moved-by-judge"])
+def test_the_child_is_in_its_group_before_its_cells_run(child_joins, monkeypatch):
+    """A v1 child moves itself in (cheap: no global lock); where it cannot, the judge moves it
+    before sending the cells. Either way every folder of the group lists it."""
+    if not child_joins:
+        monkeypatch.setattr(cgroups.ChildGroup, "self_join_files", lambda self: [])
+    zygote = Zygote()
+    sandbox = Sandbox("adam", [("x-solution", WHERE)], Limits(timeout=30), pool=zygote)
+    try:
+        sandbox.start()
+        group = sandbox.cgroup
+        v1 = len(group.v1)
+        assert sandbox.report["cgroup_joined"] == (v1 if child_joins else 0)
+        assert "not joined" not in sandbox.report["cgroup"]
+        for folder in group.folders:  # seen from the judge
+            assert str(sandbox.process.pid) in open(os.path.join(folder, "cgroup.procs")).read()
+        seen = RemoteSubmission(sandbox).where()  # seen from the child
+        for folder in group.folders:
+            assert os.path.basename(folder) in seen
+    finally:
+        sandbox.close()
+        zygote.close()
