@@ -11,8 +11,11 @@ beside it. A control group counts all the processes of one child together:
 
 The judge makes the group `autograder-<judge pid>-<child pid>` below its own group, one per
 controller hierarchy that offers the controller (cgroup v2, where the judge's group can give
-the controllers to its children; else the v1 hierarchies of a hybrid host), moves the child in
-BEFORE it is sent its set-up (so before any learner code), and removes it once the child is
+the controllers to its children; else the v1 hierarchies of a hybrid host) before the child is
+sent its set-up. The child moves itself into the v1 ones first thing in its set-up (cheap, see
+`ChildGroup.self_join_files`); the judge checks, and moves it in wherever it is not listed yet
+(v2, or a failed self-move), before sending its cells, so before any learner code. The judge
+removes the group once the child is
 reaped, after killing whatever is left in it; a group whose processes take longer than that to
 die (hundreds of them on a loaded machine) is removed again when the judge exits
 (`remove_deferred`). Groups of judges killed with SIGKILL are removed by the next batch
