@@ -51,8 +51,9 @@ CLONE_NEWPID = 0x20000000
 # The zygote's heap in transparent huge pages: glibc's malloc asks for them (glibc >= 2.35) and
 # PYTHONMALLOC=malloc puts Python's objects there too. Forking a process with torch loaded then
 # copies a few hundred page-table entries for its ~150 MB of heap instead of ~37,000, and a
-# child's exit frees as few: measured here, 18 ms -> 4 ms of CPU per exercise. Ignored where
-# huge pages are off or glibc is older.
+# child's exit frees as few. Measured here: the zygote's CPU per fork 9 -> 1-3 ms (a bare fork
+# and exit of a process with torch loaded: 20 -> 5 ms). Ignored where huge pages are off or
+# glibc is older.
 FORK_FRIENDLY_HEAP = {"PYTHONMALLOC": "malloc", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 # -I without its -E (which would ignore PYTHONMALLOC): no user site, no cwd on sys.path; the
 # environment is ours (`scrubbed_environment`). -P needs Python 3.11.
