@@ -20,7 +20,7 @@ reaped, after killing whatever is left in it; a group whose processes take longe
 die (hundreds of them on a loaded machine) is removed again when the judge exits
 (`remove_deferred`). Groups of judges killed with SIGKILL are removed by the next batch
 (`remove_stale`). Needs write access to the hierarchy (root); where no
-controller can be used, `ChildGroup.create` returns None and only the rlimits apply (see
+controller can be used, `ChildGroup.make` returns None and only the rlimits apply (see
 autograder/README.md).
 """
 
@@ -163,9 +163,9 @@ def _limit_files(hierarchy: Hierarchy, cpus: float, memory: int, pids: int) -> l
 class ChildGroup:
     """The groups (one per hierarchy) of one child: made, joined, emptied and removed."""
 
-    def __init__(self, folders: list[str], v1: frozenset[str] = frozenset()) -> None:
+    def __init__(self, folders: list[str], v1: set[str] | None = None) -> None:
         self.folders = folders
-        self.v1 = v1  # the folders in v1 hierarchies (a child can join those itself)
+        self.v1 = v1 or set()  # the folders in v1 hierarchies (a child can join those itself)
 
     @classmethod
     def make(
@@ -177,9 +177,8 @@ class ChildGroup:
         if not found:
             return None, "no cgroup controller usable (rlimits only)"
         name = f"{PREFIX}{os.getpid()}-{pid}"
-        group = cls([])
+        group = cls([], set())
         enforced: list[str] = []
-        v1 = set()
         for hierarchy in found:
             folder = os.path.join(hierarchy.folder, name)
             try:
@@ -194,9 +193,8 @@ class ChildGroup:
             except OSError:
                 continue
             if hierarchy.version == 1:
-                v1.add(folder)
+                group.v1.add(folder)
             enforced += [f"{c} (v{hierarchy.version})" for c in hierarchy.controllers]
-        group.v1 = frozenset(v1)
         if not enforced:
             group.remove()
             return None, "no cgroup could be made (rlimits only)"
@@ -204,16 +202,6 @@ class ChildGroup:
             f"own cgroup: {', '.join(enforced)}; {cpus:g} CPU, {memory >> 20} MiB, "
             f"{processes} processes for all its processes together"
         )
-        return group, text
-
-    @classmethod
-    def create(
-        cls, pid: int, *, cpus: float, memory: int, processes: int
-    ) -> tuple[ChildGroup | None, str]:
-        """`make` the group of the process `pid`, then move it in (`join`)."""
-        group, text = cls.make(pid, cpus=cpus, memory=memory, processes=processes)
-        if group is not None:
-            group.join(pid)
         return group, text
 
     def self_join_files(self) -> list[str]:

@@ -68,7 +68,7 @@ def test_burners_in_their_own_sessions_stay_in_the_childs_group_and_die_with_it(
 
 def test_without_cgroups_the_rlimits_still_apply(monkeypatch):
     monkeypatch.setattr(cgroups, "hierarchies", lambda: [])
-    group, text = cgroups.ChildGroup.create(os.getpid(), cpus=1, memory=1 << 30, processes=9)
+    group, text = cgroups.ChildGroup.make(os.getpid(), cpus=1, memory=1 << 30, processes=9)
     assert group is None and "rlimits only" in text
 
 
