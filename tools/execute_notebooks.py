@@ -36,13 +36,11 @@ def toc_files(toc: dict[str, Any]) -> list[str]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if "file" in node:
-                found.append(str(node["file"]))
-            for key in ("root", "parts", "chapters", "sections"):
-                if key == "root" and key in node:
-                    found.append(str(node["root"]))
-                elif key in node:
-                    walk(node[key])
+            for key in ("root", "file"):
+                if key in node:
+                    found.append(str(node[key]))
+            for key in ("parts", "chapters", "sections"):
+                walk(node.get(key))
         elif isinstance(node, list):
             for item in node:
                 walk(item)
